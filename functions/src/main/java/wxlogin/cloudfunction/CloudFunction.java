@@ -1,0 +1,112 @@
+package wxlogin.cloudfunction;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import wxlogin.common.ErrorCodes;
+import wxlogin.common.Json;
+import wxlogin.common.Log;
+import wxlogin.http.HttpResponses;
+
+/**
+ * The base of a gated cloud function, the AWS counterpart of {@code wx.cloud.callFunction}: it
+ * reads {@code {"data": ...}}, builds the caller's {@link WxContext} from the authorizer's context
+ * only, runs {@link #call} and wraps the outcome in the {@code callFunction} envelope.
+ * A new cloud function is one subclass plus a few lines of template.yaml.
+ */
+public abstract class CloudFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    /**
+     * The function's own code.
+     *
+     * @param data    what the caller passed as {@code data} (a JSON null when absent)
+     * @param context the verified caller
+     * @return any value Jackson can write: the {@code result}
+     */
+    protected abstract Object call(JsonNode data, WxContext context) throws Exception;
+
+    @Override
+    public final APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context lambda) {
+        String requestId = lambda.getAwsRequestId();
+        String name = getClass().getSimpleName();
+        WxContext caller = caller(event);
+        if (caller == null) {
+            // No authorizer context means the route is not gated: refuse rather than run anonymously.
+            Log.error("cloudfunction.no_identity", "function", name, "requestId", requestId);
+            return fail(500, ErrorCodes.MISCONFIGURED, "the call carries no verified identity", requestId);
+        }
+        JsonNode data = data(event);
+        if (data == null) {
+            return fail(400, ErrorCodes.BAD_REQUEST_BODY, "the request body must be a JSON object like {\"data\": ...}",
+                    requestId);
+        }
+        try {
+            Object result = call(data, caller);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("result", result);
+            body.put("requestID", requestId);
+            body.put("errMsg", "cloud.callFunction:ok");
+            return HttpResponses.json(200, body);
+        } catch (CloudFunctionException e) {
+            Log.warn("cloudfunction.failed", "function", name, "errCode", e.errCode(), "requestId", requestId);
+            return fail(500, e.errCode(), e.getMessage(), requestId);
+        } catch (Exception e) {
+            Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
+            return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
+        }
+    }
+
+    /** The {@code data} member; a JSON null when the body or the member is absent; null when the body is bad. */
+    private static JsonNode data(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody();
+        if (body == null || body.isBlank()) {
+            return Json.MAPPER.nullNode();
+        }
+        if (event.getIsBase64Encoded()) {
+            try {
+                body = new String(Base64.getDecoder().decode(body.trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        JsonNode json = Json.parseOrNull(body);
+        if (json == null || !json.isObject()) {
+            return null;
+        }
+        JsonNode data = json.get("data");
+        return data == null ? Json.MAPPER.nullNode() : data;
+    }
+
+    private static WxContext caller(APIGatewayV2HTTPEvent event) {
+        APIGatewayV2HTTPEvent.RequestContext request = event.getRequestContext();
+        if (request == null || request.getAuthorizer() == null || request.getAuthorizer().getLambda() == null) {
+            return null;
+        }
+        Map<String, Object> lambda = request.getAuthorizer().getLambda();
+        String userId = string(lambda.get("userId"));
+        if (userId == null) {
+            return null;
+        }
+        String sourceIp = request.getHttp() == null ? null : request.getHttp().getSourceIp();
+        return new WxContext(userId, string(lambda.get("appid")), string(lambda.get("loginType")),
+                string(lambda.get("openid")), string(lambda.get("unionid")), WxContext.SOURCE, sourceIp);
+    }
+
+    private static String string(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static APIGatewayV2HTTPResponse fail(int status, long errCode, String reason, String requestId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("errCode", errCode);
+        body.put("errMsg", "cloud.callFunction:fail " + reason);
+        body.put("requestID", requestId);
+        return HttpResponses.json(status, body);
+    }
+}

@@ -1,0 +1,32 @@
+package wxlogin.common;
+
+/**
+ * The project's own errCodes, used when WeChat's answer did not decide the outcome.
+ * They live in a 9xxxxx range that WeChat does not use. The README lists them.
+ */
+public final class ErrorCodes {
+
+    /** 400: the body is not a JSON object, or too large. */
+    public static final long BAD_REQUEST_BODY = 900_001;
+    /** 400: the body has no usable {@code code}. */
+    public static final long BAD_CODE = 900_002;
+    /** 400: the body has no usable {@code refreshToken}. */
+    public static final long BAD_REFRESH_TOKEN_FIELD = 900_003;
+    /** 401: the refresh token is unknown, expired, revoked or reused. */
+    public static final long REFRESH_TOKEN_REJECTED = 900_401;
+    /** 500: the deployment is misconfigured; details are in the logs only. */
+    public static final long MISCONFIGURED = 900_500;
+    /** 502: an upstream answered wrongly (HTTP 5xx, unparseable, unexpected). */
+    public static final long UPSTREAM_BAD_ANSWER = 900_502;
+    /** 503: WeChat unreachable or timed out. */
+    public static final long WECHAT_UNAVAILABLE = 900_503;
+    /** 503: Secrets Manager unreachable and nothing cached. */
+    public static final long SECRETS_UNAVAILABLE = 900_504;
+    /** 503: the session store is unreachable. */
+    public static final long SESSION_STORE_UNAVAILABLE = 900_505;
+    /** 500: anything unexpected; details are in the logs only. */
+    public static final long INTERNAL = 900_999;
+
+    private ErrorCodes() {
+    }
+}

@@ -1,0 +1,110 @@
+package wxlogin.gate;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+import wxlogin.common.Env;
+import wxlogin.secrets.CachedSecret;
+import wxlogin.secrets.SecretSource;
+import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.token.SigningKeys;
+import wxlogin.token.TokenVerifier;
+
+/**
+ * The HTTP API's Lambda REQUEST authorizer (payload 2.0, simple responses) on every
+ * {@code /functions/*} route (CallGateFunction). Reads the header and the route, asks
+ * {@link CallGate}, answers {@code isAuthorized} with the caller's identity as context.
+ */
+public final class CallGateHandler
+        implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse> {
+
+    static final Duration KEYS_TTL = Duration.ofMinutes(5);
+    static final Duration KEYS_GRACE = Duration.ofHours(1);
+    /** An unknown kid triggers a re-read at most this often, so forged kids cannot hammer Secrets Manager. */
+    static final Duration KEYS_FORCED_INTERVAL = Duration.ofSeconds(10);
+    private static final String FUNCTIONS_PREFIX = "/functions/";
+
+    private final CallGate gate;
+    // Strong reference: CRaC holds resources weakly.
+    private final Resource snapStartHook;
+
+    /** Used by Lambda. */
+    public CallGateHandler() {
+        this(System.getenv());
+    }
+
+    /** Used by the local API and tests: the same wiring with a given environment. */
+    public CallGateHandler(Map<String, String> environment) {
+        this(wire(new Env(environment), SecretsManagerSource.fromEnvironment(new Env(environment)), Clock.systemUTC()));
+    }
+
+    public CallGateHandler(CallGate gate) {
+        this.gate = gate;
+        this.snapStartHook = new Resource() {
+            @Override
+            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+            }
+
+            @Override
+            public void afterRestore(org.crac.Context<? extends Resource> context) {
+                gate.refreshAfterRestore();
+            }
+        };
+        Core.getGlobalContext().register(snapStartHook);
+    }
+
+    /** Builds the gate from the environment; a malformed GATE_POLICY fails start-up loudly. */
+    public static CallGate wire(Env env, SecretSource secrets, Clock clock) {
+        CachedSecret<SigningKeys> keys = new CachedSecret<>(secrets, env.required("SESSION_KEYS_SECRET_ID"),
+                SigningKeys::parse, KEYS_TTL, KEYS_GRACE, KEYS_FORCED_INTERVAL, clock);
+        return new CallGate(keys,
+                new TokenVerifier(env.optional("SESSION_ISSUER", "weixin-app-login"), clock),
+                GatePolicy.parse(env.optional("GATE_POLICY", "{}")));
+    }
+
+    @Override
+    public SimpleIAMPolicyResponse handleRequest(APIGatewayV2CustomAuthorizerEvent event, Context context) {
+        Map<String, String> allowed = gate.decide(header(event.getHeaders(), "authorization"), functionName(event));
+        return allowed == null
+                ? SimpleIAMPolicyResponse.builder().withIsAuthorized(false).build()
+                : SimpleIAMPolicyResponse.builder().withIsAuthorized(true).withContext(allowed).build();
+    }
+
+    /** The cloud function's name from the route key ({@code POST /functions/name}), else the path. */
+    static String functionName(APIGatewayV2CustomAuthorizerEvent event) {
+        String routeKey = event.getRouteKey();
+        String path = routeKey == null ? null : routeKey.substring(routeKey.indexOf(' ') + 1);
+        if (path == null || path.contains("{")) {
+            path = event.getRawPath();
+        }
+        if (path == null || !path.startsWith(FUNCTIONS_PREFIX)) {
+            return path;
+        }
+        String name = path.substring(FUNCTIONS_PREFIX.length());
+        int slash = name.indexOf('/');
+        return slash < 0 ? name : name.substring(0, slash);
+    }
+
+    /** API Gateway lower-cases header names in payload 2.0; accept any casing anyway. */
+    private static String header(Map<String, String> headers, String name) {
+        if (headers == null) {
+            return null;
+        }
+        String value = headers.get(name);
+        if (value != null) {
+            return value;
+        }
+        for (Map.Entry<String, String> entry : headers.entrySet()) {
+            if (name.equalsIgnoreCase(entry.getKey())) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+}

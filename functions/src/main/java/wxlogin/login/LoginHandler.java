@@ -1,0 +1,119 @@
+package wxlogin.login;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+import wxlogin.common.ApiException;
+import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
+import wxlogin.common.Env;
+import wxlogin.common.ErrorCodes;
+import wxlogin.common.Log;
+import wxlogin.http.HttpResponses;
+import wxlogin.secrets.CachedSecret;
+import wxlogin.secrets.SecretSource;
+import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.token.SessionTokens;
+import wxlogin.token.SigningKeys;
+import wxlogin.wechat.StableAccessToken;
+import wxlogin.wechat.WeChatClient;
+import wxlogin.wechat.WeChatCredentials;
+
+/** {@code POST /login}: code in, session out (CodeExchangeFunction). Parses, delegates, maps. */
+public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    /** Secrets are re-read this often, so rotation needs no redeploy. */
+    static final Duration SECRET_TTL = Duration.ofMinutes(5);
+    /** How long a cached secret keeps serving while Secrets Manager is down. */
+    static final Duration SECRET_GRACE = Duration.ofHours(1);
+    /** A forced re-read (WeChat rejected the secret) happens at most this often. */
+    static final Duration SECRET_FORCED_INTERVAL = Duration.ofSeconds(10);
+
+    private final CodeExchange exchange;
+    /** Why the function cannot work (bad env); every request then gets a 500 and a log line. */
+    private final String misconfiguration;
+    private final Clock clock;
+    // Strong reference: CRaC holds resources weakly.
+    private final Resource snapStartHook;
+
+    /** Used by Lambda. */
+    public LoginHandler() {
+        this(System.getenv());
+    }
+
+    /** Used by the local API and tests: the same wiring with a given environment. */
+    public LoginHandler(Map<String, String> environment) {
+        this(wireOrNull(new Env(environment)), Clock.systemUTC());
+    }
+
+    public LoginHandler(CodeExchange exchange, Clock clock) {
+        this.exchange = exchange;
+        this.misconfiguration = exchange == null ? "see the login.misconfigured log line at start-up" : null;
+        this.clock = clock;
+        this.snapStartHook = new Resource() {
+            @Override
+            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+            }
+
+            @Override
+            public void afterRestore(org.crac.Context<? extends Resource> context) {
+                if (exchange != null) {
+                    exchange.refreshAfterRestore();
+                }
+            }
+        };
+        Core.getGlobalContext().register(snapStartHook);
+    }
+
+    private static CodeExchange wireOrNull(Env env) {
+        try {
+            return wire(env, SecretsManagerSource.fromEnvironment(env), Clock.systemUTC());
+        } catch (ConfigurationException e) {
+            Log.error("login.misconfigured", "cause", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Builds the exchange from the environment (contract: Environment variables). */
+    public static CodeExchange wire(Env env, SecretSource secrets, Clock clock) {
+        CachedSecret<WeChatCredentials> app = new CachedSecret<>(secrets, env.required("WECHAT_APP_SECRET_ID"),
+                WeChatCredentials::parse, SECRET_TTL, SECRET_GRACE, SECRET_FORCED_INTERVAL, clock);
+        CachedSecret<SigningKeys> keys = new CachedSecret<>(secrets, env.required("SESSION_KEYS_SECRET_ID"),
+                SigningKeys::parse, SECRET_TTL, SECRET_GRACE, SECRET_FORCED_INTERVAL, clock);
+        WeChatClient wechat = new WeChatClient(env.optional("WECHAT_API_BASE_URL", "https://api.weixin.qq.com"));
+        SessionTokens tokens = new SessionTokens(env.optional("SESSION_ISSUER", "weixin-app-login"),
+                env.number("SESSION_TTL_SECONDS", 7200, 60, 7 * 24 * 3600), clock);
+        return new CodeExchange(app, keys, new StableAccessToken(wechat, clock), wechat, tokens);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try {
+            if (exchange == null) {
+                throw new ApiException(500, ErrorCodes.MISCONFIGURED, LoginErrors.MISCONFIGURED_MESSAGE, misconfiguration);
+            }
+            String code = LoginRequest.code(event.getBody(), event.getIsBase64Encoded());
+            Deadline deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), clock);
+            CodeExchange.Result result = exchange.exchange(code, deadline);
+            SessionTokens.Minted minted = result.token();
+            return HttpResponses.json(200, new Session(minted.token(), "Bearer", exchange.tokenLifetimeSeconds(),
+                    minted.claims().userId(), minted.claims().openid(), minted.claims().unionid(),
+                    minted.claims().loginType(), null, null));
+        } catch (ApiException e) {
+            Log.warn("login.rejected", "status", e.status(), "errCode", e.errCode(), "cause", e.getMessage(),
+                    "requestId", context.getAwsRequestId());
+            return HttpResponses.error(e);
+        } catch (RuntimeException e) {
+            // Only the type: an unexpected message could carry anything.
+            Log.error("login.internal_error", "type", e.getClass().getName(), "requestId", context.getAwsRequestId());
+            return HttpResponses.error(new ApiException(500, ErrorCodes.INTERNAL,
+                    "The login failed unexpectedly. Please try again later.", "internal"));
+        }
+    }
+}

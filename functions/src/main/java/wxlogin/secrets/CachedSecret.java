@@ -1,0 +1,99 @@
+package wxlogin.secrets;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import wxlogin.common.ConfigurationException;
+import wxlogin.common.Log;
+
+/**
+ * One secret, parsed and cached per Lambda instance, so warm invocations make no call.
+ * The value is re-read after {@code ttl} (rotation without a redeploy). When Secrets Manager
+ * fails and a value is cached, the cached value keeps serving for {@code grace}; a value
+ * that no longer parses is treated the same way, so a bad edit does not take logins down.
+ */
+public final class CachedSecret<T> {
+
+    /** After a failed refresh, do not ask again for this long (no hammering a sick service). */
+    static final Duration FAILURE_BACKOFF = Duration.ofSeconds(15);
+
+    private final SecretSource source;
+    private final String secretId;
+    private final Function<String, T> parser;
+    private final Duration ttl;
+    private final Duration grace;
+    private final Duration minForcedInterval;
+    private final Clock clock;
+
+    private T value;
+    private long fetchedAt;
+    private boolean stale;
+    private long nextAttemptAt;
+    private Long lastForcedAt;
+
+    public CachedSecret(SecretSource source, String secretId, Function<String, T> parser,
+                        Duration ttl, Duration grace, Duration minForcedInterval, Clock clock) {
+        this.source = Objects.requireNonNull(source);
+        this.secretId = Objects.requireNonNull(secretId);
+        this.parser = Objects.requireNonNull(parser);
+        this.ttl = ttl;
+        this.grace = grace;
+        this.minForcedInterval = minForcedInterval;
+        this.clock = clock;
+    }
+
+    /** The cached value, re-read when older than the TTL. */
+    public synchronized T get() {
+        long now = clock.millis();
+        if (value != null && !stale && now - fetchedAt < ttl.toMillis()) {
+            return value;
+        }
+        if (value != null && now < nextAttemptAt) {
+            return value;
+        }
+        return load(now);
+    }
+
+    /**
+     * Re-reads now (e.g. WeChat rejected the app secret, or a token names an unknown key), at
+     * most once per {@code minForcedInterval}; otherwise answers like {@link #get()}.
+     */
+    public synchronized T refreshNow() {
+        long now = clock.millis();
+        if (value != null && lastForcedAt != null && now - lastForcedAt < minForcedInterval.toMillis()) {
+            return get();
+        }
+        lastForcedAt = now;
+        return load(now);
+    }
+
+    /** Marks the value stale (after a SnapStart restore) while keeping it for the grace period. */
+    public synchronized void expire() {
+        stale = true;
+        nextAttemptAt = 0;
+        lastForcedAt = null;
+    }
+
+    public String secretId() {
+        return secretId;
+    }
+
+    private T load(long now) {
+        try {
+            T parsed = parser.apply(source.fetch(secretId));
+            value = parsed;
+            fetchedAt = now;
+            stale = false;
+            nextAttemptAt = 0;
+            return parsed;
+        } catch (SecretUnavailableException | ConfigurationException e) {
+            if (value != null && now - fetchedAt < ttl.toMillis() + grace.toMillis()) {
+                nextAttemptAt = now + FAILURE_BACKOFF.toMillis();
+                Log.warn("secret.stale", "secret", secretId, "reason", e.getMessage());
+                return value;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package wxlogin.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import wxlogin.local.secrets.SecretsManagerEndpoint;
+import wxlogin.local.wechat.WeChatSandbox;
+
+import java.io.UncheckedIOException;
+
+/**
+ * The secrets of local development: published in the source on purpose, valid only against the
+ * local {@link WeChatSandbox} and {@link SecretsManagerEndpoint}, never deployed. Their formats are
+ * the ones the deployed secrets use (see the contract's "Secret formats").
+ */
+public final class DevelopmentSecrets {
+
+    public static final String WECHAT_APP_SECRET_ID = "wxlogin/local/wechat-app";
+    public static final String SESSION_KEYS_SECRET_ID = "wxlogin/local/session-keys";
+    public static final String APPID = "wxlocal0000000001";
+    public static final String APPSECRET = "local-appsecret-for-the-sandbox-only";
+    public static final String SIGNING_KID = "local-dev";
+    /** At least 32 bytes of UTF-8, as the HMAC key must be. */
+    public static final String SIGNING_SECRET = "local-development-signing-key-not-for-deployment-0001";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DevelopmentSecrets() {
+    }
+
+    /** {@code {"appid":"wxlocal0000000001","appsecret":"local-appsecret-for-the-sandbox-only"}}. */
+    public static String wechatAppSecretJson() {
+        ObjectNode secret = JSON.createObjectNode();
+        secret.put("appid", APPID);
+        secret.put("appsecret", APPSECRET);
+        return write(secret);
+    }
+
+    /** {@code {"keys":[{"kid":"local-dev","secret":"local-development-signing-key-not-for-deployment-0001"}]}}. */
+    public static String sessionKeysJson() {
+        ObjectNode secret = JSON.createObjectNode();
+        ObjectNode key = secret.putArray("keys").addObject();
+        key.put("kid", SIGNING_KID);
+        key.put("secret", SIGNING_SECRET);
+        return write(secret);
+    }
+
+    /** Stores both secrets (as new AWSCURRENT versions if they already exist). */
+    public static void seed(SecretsManagerEndpoint secretsManager) {
+        secretsManager.put(WECHAT_APP_SECRET_ID, wechatAppSecretJson());
+        secretsManager.put(SESSION_KEYS_SECRET_ID, sessionKeysJson());
+    }
+
+    /** A sandbox builder that accepts {@link #APPID}/{@link #APPSECRET}; add port, clock, ... then start(). */
+    public static WeChatSandbox.Builder sandboxBuilder() {
+        return WeChatSandbox.builder().credentials(APPID, APPSECRET);
+    }
+
+    /** A started sandbox on a free port accepting {@link #APPID}/{@link #APPSECRET}. */
+    public static WeChatSandbox sandboxFor() {
+        return sandboxFor(0);
+    }
+
+    /** A started sandbox on {@code port} (0: a free one) accepting {@link #APPID}/{@link #APPSECRET}. */
+    public static WeChatSandbox sandboxFor(int port) {
+        return sandboxBuilder().port(port).start();
+    }
+
+    private static String write(ObjectNode value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

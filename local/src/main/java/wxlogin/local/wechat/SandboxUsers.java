@@ -1,0 +1,96 @@
+package wxlogin.local.wechat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+
+/**
+ * Builds the successful {@code code2verifyinfo} answers. Every identifier is derived from the
+ * scenario and the user, so the same code shape always yields the same identity and different
+ * users (or scenarios) never share one — except that {@code bound} deliberately shares its unionid
+ * between its openapp and miniprogram blocks.
+ */
+final class SandboxUsers {
+
+    /** The mobile app's appid inside openapp_info (a fixed fake, not the multi-terminal appid). */
+    static final String OPENAPP_APPID = "wxsandboxopenapp01";
+    /** The mini program's appid inside miniprogram_info. */
+    static final String MINIPROGRAM_APPID = "wxsandboxminiprog1";
+    static final String APPLE_BUNDLE_ID = "io.github.wxlogin.sandbox";
+
+    private SandboxUsers() {
+    }
+
+    static ObjectNode success(ObjectMapper json, Scenario scenario, String user, String appid, Instant now) {
+        String key = scenario.id() + "_" + user;
+        ObjectNode body = json.createObjectNode();
+        body.put("errcode", 0);
+        body.put("errmsg", "ok");
+        ObjectNode loginInfo = body.putObject("login_info");
+        loginInfo.put("type", scenario.loginType().orElseThrow());
+        if (scenario == Scenario.LOGIN_TIME_STRING) {
+            loginInfo.put("login_time", Long.toString(now.getEpochSecond()));
+        } else {
+            loginInfo.put("login_time", now.getEpochSecond());
+        }
+        loginInfo.put("appid", appid);
+
+        ObjectNode userInfo = body.putObject("user_info");
+        userInfo.put("user_id", "sbx-" + scenario.id() + "-" + user);
+        switch (scenario) {
+            case WEIXIN_APP, BUSY_ONCE, LOGIN_TIME_STRING, SESSION_KEY -> openapp(userInfo, key, user, true);
+            case NO_UNIONID -> openapp(userInfo, key, user, false);
+            case WEIXIN_MINI_PROGRAM -> miniprogram(userInfo, key);
+            case APPLE -> apple(userInfo, key, user, scenario);
+            case PHONE_SMS, PHONE_ONE_CLICK -> phone(userInfo, key);
+            case BOUND -> {
+                openapp(userInfo, key, user, true);
+                miniprogram(userInfo, key);
+                phone(userInfo, key);
+                apple(userInfo, key, user, scenario);
+            }
+            default -> throw new IllegalStateException("not a success scenario: " + scenario);
+        }
+        if (scenario == Scenario.LOGIN_TIME_STRING) {
+            userInfo.putObject("future_info").put("x", 1);
+            body.put("extra", "y");
+        }
+        if (scenario == Scenario.SESSION_KEY) {
+            ((ObjectNode) userInfo.get("openapp_info")).put("session_key", "sbxSessionKey+" + key + "==");
+        }
+        return body;
+    }
+
+    private static void openapp(ObjectNode userInfo, String key, String user, boolean withUnionid) {
+        ObjectNode block = userInfo.putObject("openapp_info");
+        block.put("appid", OPENAPP_APPID);
+        block.put("openid", "o_app_" + key);
+        if (withUnionid) block.put("unionid", unionid(key));
+        block.put("headimgurl", "https://thirdwx.qlogo.cn/mmopen/vi_32/sandbox-" + key + "/132");
+        block.put("nickname", "Sandbox " + user);
+    }
+
+    private static void miniprogram(ObjectNode userInfo, String key) {
+        ObjectNode block = userInfo.putObject("miniprogram_info");
+        block.put("appid", MINIPROGRAM_APPID);
+        block.put("openid", "o_mp_" + key);
+        block.put("unionid", unionid(key));
+    }
+
+    private static void apple(ObjectNode userInfo, String key, String user, Scenario scenario) {
+        ObjectNode block = userInfo.putObject("apple_info");
+        block.put("bundleid", APPLE_BUNDLE_ID);
+        block.put("apple_user_id", "000000.sbx_" + key + ".0000");
+        block.put("apple_email", user + "." + scenario.id() + "@privaterelay.appleid.com");
+    }
+
+    private static void phone(ObjectNode userInfo, String key) {
+        // A phone number cannot contain the user's name; a stable hash keeps users apart instead.
+        userInfo.putObject("phone_info").put("phone", "137" + String.format("%08d", Math.floorMod(key.hashCode(), 100_000_000)));
+    }
+
+    private static String unionid(String key) {
+        return "u_" + key;
+    }
+}
