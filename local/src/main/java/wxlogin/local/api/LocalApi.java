@@ -75,7 +75,7 @@ public final class LocalApi implements AutoCloseable {
                 : SamTemplate.parse(b.templateYaml, b.parameters);
         this.requestedPort = b.port;
         this.mapper = new ObjectMapper()
-                .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+                .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
         warnings.addAll(template.warnings().stream().filter(w -> !w.contains(".Environment.Variables.")).toList());

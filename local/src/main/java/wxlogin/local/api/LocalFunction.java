@@ -49,6 +49,7 @@ final class LocalFunction implements AutoCloseable {
     }
 
     static final class InvocationException extends Exception {
+        private static final long serialVersionUID = 1L;
         final Failure failure;
 
         InvocationException(Failure failure, String message, Throwable cause) {
@@ -243,8 +244,8 @@ final class LocalFunction implements AutoCloseable {
                 throw new IllegalStateException(className + " has neither a public (Map<String,String>) nor a no-arg constructor");
             }
             if (envWarningShown.compareAndSet(false, true)) {
-                System.err.println("[local-api] " + logicalId + ": " + className + " has no (Map<String,String>) constructor;"
-                        + " it will see the JVM's environment, not the template's");
+                System.err.println("[local-api] note: " + className + " (" + logicalId + ") has no public"
+                        + " (Map<String,String>) constructor; it reads the JVM's environment, not the template's");
             }
             target = noArg.newInstance();
         }

@@ -165,7 +165,7 @@ public final class SamTemplate {
     }
 
     /** Whether a condition of the template is true with the current parameter values. */
-    public boolean condition(String name) {
+    public synchronized boolean condition(String name) { // the condition cache is not thread-safe
         return evalCondition(name);
     }
 
@@ -357,6 +357,8 @@ public final class SamTemplate {
     };
 
     static final class Unresolvable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Unresolvable(String what) {
             super(what, null, false, false);
         }
@@ -486,6 +488,15 @@ public final class SamTemplate {
             String v = parameterValues.get(name);
             if (v == null) {
                 throw new Unresolvable("parameter " + name + " (no Default, no override)");
+            }
+            String type = Objects.requireNonNullElse(parameters.get(name).type(), "");
+            if (type.equals("CommaDelimitedList") || type.startsWith("List<")) {
+                // CloudFormation gives list parameters to !Join, !Select ... as lists.
+                List<Object> items = new ArrayList<>();
+                for (String item : v.split(",", -1)) {
+                    items.add(item.trim());
+                }
+                return items;
             }
             return v;
         }

@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -107,6 +106,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
 
     /** An AWS error answer, thrown from operation handlers to keep them linear. */
     private static final class AwsError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
         final int status;
         final String type;
 

@@ -20,7 +20,6 @@ public record SmFault(Kind kind, long millis) {
     }
 
     /** Sleeps {@code millis}, then answers normally. */
-    @SuppressWarnings("MethodName")
     public static SmFault SLOW(long millis) {
         return new SmFault(Kind.SLOW, millis);
     }

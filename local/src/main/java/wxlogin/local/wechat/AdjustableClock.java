@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -28,7 +29,7 @@ public final class AdjustableClock extends Clock {
 
     /** A clock starting at the current second of the system clock. */
     public static AdjustableClock startingNow() {
-        return new AdjustableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        return new AdjustableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     }
 
     public void advance(Duration duration) {

@@ -29,13 +29,11 @@ public record Fault(Kind kind, long millis, int errcode) {
     }
 
     /** Sleeps {@code millis} and then answers normally (a code presented this way is consumed). */
-    @SuppressWarnings("MethodName")
     public static Fault SLOW(long millis) {
         return new Fault(Kind.SLOW, millis, 0);
     }
 
     /** HTTP 200 with {@code {"errcode":errcode,"errmsg":"<its usual message> rid: ..."}}. */
-    @SuppressWarnings("MethodName")
     public static Fault ERRCODE(int errcode) {
         return new Fault(Kind.ERRCODE, 0, errcode);
     }

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
@@ -534,7 +535,7 @@ public final class WeChatSandbox implements AutoCloseable {
                     "<html>not json".getBytes(StandardCharsets.UTF_8)));
             case TRUNCATED -> {
                 byte[] whole = JSON.writeValueAsBytes(sampleAnswer(path));
-                byte[] half = java.util.Arrays.copyOf(whole, whole.length / 2);
+                byte[] half = Arrays.copyOf(whole, whole.length / 2);
                 send(exchange, new Answer(200, JSON_CONTENT_TYPE, half));
             }
             case HUGE -> sendHuge(exchange);
@@ -562,7 +563,7 @@ public final class WeChatSandbox implements AutoCloseable {
         byte[] prefix = "{\"errcode\":0,\"errmsg\":\"ok\",\"padding\":\"".getBytes(StandardCharsets.UTF_8);
         byte[] suffix = "\"}".getBytes(StandardCharsets.UTF_8);
         byte[] chunk = new byte[64 * 1024];
-        java.util.Arrays.fill(chunk, (byte) 'x');
+        Arrays.fill(chunk, (byte) 'x');
         exchange.getResponseHeaders().set("Content-Type", JSON_CONTENT_TYPE);
         exchange.sendResponseHeaders(200, (long) prefix.length + HUGE_PADDING_BYTES + suffix.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -81,6 +81,7 @@ class SamTemplateTest {
                 .containsEntry("REGION_AND_STAGE", "us-east-1-dev-${Literal}")
                 .containsEntry("JOINED", "a,dev,y")
                 .containsEntry("ANY_PROD", "no")
+                .containsEntry("USE_VPC", "no") // CommaDelimitedList default "" through !Join
                 .doesNotContainKey("ONLY_IN_PROD"); // AWS::NoValue removes it
         assertThat(env.get("SESSIONS_TABLE_ARN")).startsWith(SamTemplate.UNRESOLVED_PREFIX).contains("SessionsTable.Arn");
         assertThat(env.get("MISSING")).startsWith(SamTemplate.UNRESOLVED_PREFIX);
@@ -95,13 +96,14 @@ class SamTemplateTest {
     void parameterOverridesWinAndDriveConditions() {
         SamTemplate t = SamTemplate.load(testTemplate(), Map.of(
                 "ExistingWeChatAppSecretArn", "arn:aws:secretsmanager:us-east-1:000000000000:secret:app",
-                "Stage", "prod", "NoDefault", "given"));
+                "Stage", "prod", "NoDefault", "given", "Subnets", "subnet-a, subnet-b"));
         Map<String, String> env = t.function("CodeExchangeFunction").environment();
         assertThat(env).containsEntry("WECHAT_APP_SECRET_ID", "arn:aws:secretsmanager:us-east-1:000000000000:secret:app")
                 .containsEntry("ONLY_IN_PROD", "yes")
                 .containsEntry("ANY_PROD", "yes")
                 .containsEntry("LOG_LEVEL", "INFO")
-                .containsEntry("MISSING", "given");
+                .containsEntry("MISSING", "given")
+                .containsEntry("USE_VPC", "subnet-b");
         assertThat(t.condition("CreateWeChatAppSecret")).isFalse();
         assertThat(t.parameterValues()).containsEntry("Stage", "prod").containsEntry("SessionTtlSeconds", "7200");
     }

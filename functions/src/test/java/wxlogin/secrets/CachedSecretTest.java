@@ -1,0 +1,103 @@
+package wxlogin.secrets;
+
+// Unit: the per-instance secret cache (TTL, grace while Secrets Manager is down, rate-limited forced re-reads).
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import wxlogin.common.ConfigurationException;
+import wxlogin.testing.MutableClock;
+
+class CachedSecretTest {
+
+    private final MutableClock clock = new MutableClock();
+    private final AtomicReference<String> stored = new AtomicReference<>("v1");
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final AtomicInteger calls = new AtomicInteger();
+
+    private final SecretSource source = id -> {
+        calls.incrementAndGet();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return stored.get();
+    };
+
+    private final CachedSecret<String> secret = new CachedSecret<>(source, "id", value -> {
+        if (value.startsWith("bad")) {
+            throw new ConfigurationException("malformed");
+        }
+        return value;
+    }, Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(10), clock);
+
+    @Test
+    void servesFromCacheWithinTheTtlAndRereadsAfter() {
+        assertThat(secret.get()).isEqualTo("v1");
+        stored.set("v2");
+        clock.advance(Duration.ofMinutes(4));
+        assertThat(secret.get()).isEqualTo("v1");
+        assertThat(calls).hasValue(1);
+        clock.advance(Duration.ofMinutes(2));
+        assertThat(secret.get()).isEqualTo("v2");
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void keepsServingTheCachedValueWhileTheServiceIsDownWithinGrace() {
+        secret.get();
+        failure.set(new SecretUnavailableException("down", null));
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(secret.get()).isEqualTo("v1");
+        // Backs off instead of asking on every call.
+        int afterFirstFailure = calls.get();
+        secret.get();
+        secret.get();
+        assertThat(calls).hasValue(afterFirstFailure);
+        clock.advance(Duration.ofMinutes(40));
+        assertThatThrownBy(secret::get).isInstanceOf(SecretUnavailableException.class);
+    }
+
+    @Test
+    void failsWhenNothingIsCached() {
+        failure.set(new SecretUnavailableException("down", null));
+        assertThatThrownBy(secret::get).isInstanceOf(SecretUnavailableException.class);
+        failure.set(null);
+        stored.set("bad-json");
+        assertThatThrownBy(secret::get).isInstanceOf(ConfigurationException.class);
+    }
+
+    @Test
+    void aMalformedNewValueDoesNotReplaceAGoodOne() {
+        secret.get();
+        stored.set("bad-json");
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(secret.get()).isEqualTo("v1");
+    }
+
+    @Test
+    void forcedRereadsAreRateLimited() {
+        secret.get();
+        stored.set("v2");
+        assertThat(secret.refreshNow()).isEqualTo("v2");
+        stored.set("v3");
+        assertThat(secret.refreshNow()).isEqualTo("v2");
+        assertThat(calls).hasValue(2);
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(secret.refreshNow()).isEqualTo("v3");
+    }
+
+    @Test
+    void expireForcesTheNextReadButKeepsTheValueForGrace() {
+        secret.get();
+        secret.expire();
+        stored.set("v2");
+        assertThat(secret.get()).isEqualTo("v2");
+        secret.expire();
+        failure.set(new SecretUnavailableException("down", null));
+        assertThat(secret.get()).isEqualTo("v2");
+    }
+}

@@ -1,0 +1,520 @@
+// Level: integration, static (no AWS, no Docker) - template.yaml against the contract, the handler classes and least privilege.
+package wxlogin.it.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static wxlogin.it.template.Template.list;
+import static wxlogin.it.template.Template.map;
+import static wxlogin.it.template.Template.ref;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TemplateTest {
+
+    static final String API = "HttpApi";
+    static final String LOGIN = "CodeExchangeFunction";
+    static final String GATE = "CallGateFunction";
+    static final String MY_CLOUD_FUNCTION = "MyCloudFunction";
+    static final String AUTHORIZER = "CallGate";
+
+    /** The contract's environment variables (deployed template: never AWS_ENDPOINT_URL_*). */
+    static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
+            "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE");
+
+    /** Which contract variables each function's code reads: exactly these must be declared. */
+    static final Map<String, Set<String>> READS = Map.of(
+            LOGIN, Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID", "WECHAT_API_BASE_URL",
+                    "SESSION_TTL_SECONDS", "SESSION_ISSUER"),
+            GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY"),
+            MY_CLOUD_FUNCTION, Set.of());
+
+    /** Read by the JVM, not by our code. */
+    static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+
+    record HandlerSpec(String className, Class<?> event, Class<?> response) {
+        String handlerString() {
+            return className + "::handleRequest";
+        }
+    }
+
+    static final Map<String, HandlerSpec> HANDLERS = Map.of(
+            LOGIN, new HandlerSpec("wxlogin.login.LoginHandler", APIGatewayV2HTTPEvent.class,
+                    APIGatewayV2HTTPResponse.class),
+            GATE, new HandlerSpec("wxlogin.gate.CallGateHandler", APIGatewayV2CustomAuthorizerEvent.class,
+                    SimpleIAMPolicyResponse.class),
+            MY_CLOUD_FUNCTION, new HandlerSpec("wxlogin.cloudfunction.MyCloudFunction", APIGatewayV2HTTPEvent.class,
+                    APIGatewayV2HTTPResponse.class));
+
+    private static Template template;
+
+    @BeforeAll
+    static void load() {
+        template = Template.load();
+    }
+
+    // ------------------------------------------------------------------ resources
+
+    @Test
+    void declaresTheContractsResourcesWithTheirTypes() {
+        assertThat(template.root().get("Transform")).isEqualTo("AWS::Serverless-2016-10-31");
+        assertThat(template.type(API)).isEqualTo("AWS::Serverless::HttpApi");
+        assertThat(template.type(LOGIN)).isEqualTo(Template.FUNCTION);
+        assertThat(template.type(GATE)).isEqualTo(Template.FUNCTION);
+        assertThat(template.type(MY_CLOUD_FUNCTION)).isEqualTo(Template.FUNCTION);
+        assertThat(template.type("WeChatAppSecret")).isEqualTo("AWS::SecretsManager::Secret");
+        assertThat(template.type("SessionKeysSecret")).isEqualTo("AWS::SecretsManager::Secret");
+        // Every function is one the tests know (handler, variables, secrets): extend the tables for new ones.
+        assertThat(template.functionIds()).allSatisfy(id -> assertThat(HANDLERS).containsKey(id));
+    }
+
+    @Test
+    void everyFunctionIsJava21OnArm64WithSnapStartOnItsPublishedAlias() {
+        for (String id : template.functionIds()) {
+            Map<String, Object> p = template.functionProperties(id);
+            assertThat(p.get("Runtime")).as(id + " Runtime").isEqualTo("java21");
+            assertThat(list(p.get("Architectures"))).as(id + " Architectures").containsExactly("arm64");
+            assertThat(p.get("CodeUri")).as(id + " CodeUri").isEqualTo("functions");
+            assertThat(p.get("AutoPublishAlias")).as(id + " AutoPublishAlias").isInstanceOf(String.class);
+            assertThat((String) p.get("AutoPublishAlias")).as(id + " AutoPublishAlias").isNotBlank();
+            assertThat(map(p.get("SnapStart")).get("ApplyOn")).as(id + " SnapStart").isEqualTo("PublishedVersions");
+            assertThat(map(p.get("LoggingConfig"))).as(id + " LoggingConfig")
+                    .containsEntry("LogFormat", "JSON")
+                    .containsEntry("ApplicationLogLevel", ref("LogLevel"));
+            assertThat(p.get("MemorySize")).as(id + " MemorySize").isInstanceOf(Integer.class);
+            assertThat(p.get("Timeout")).as(id + " Timeout").isInstanceOf(Integer.class);
+            assertThat(String.valueOf(template.environment(id).get("JAVA_TOOL_OPTIONS"))).as(id + " JAVA_TOOL_OPTIONS")
+                    .contains("-XX:+TieredCompilation").contains("-XX:TieredStopAtLevel=1");
+        }
+    }
+
+    @Test
+    void timeoutsFitApiGatewaysLimits() {
+        // HTTP API integrations give up after 30 s; leave room for a cold start in front of the call.
+        assertThat((Integer) template.functionProperties(LOGIN).get("Timeout")).isBetween(5, 20);
+        // API Gateway waits at most 10 s for a Lambda authorizer.
+        assertThat((Integer) template.functionProperties(GATE).get("Timeout")).isBetween(3, 9);
+        assertThat((Integer) template.functionProperties(MY_CLOUD_FUNCTION).get("Timeout")).isLessThan(30);
+    }
+
+    // ------------------------------------------------------------------ the API and its authorizer
+
+    @Test
+    void theDefaultAuthorizerIsTheGatesAliasWithPayload2AndSimpleResponses() {
+        Map<String, Object> auth = map(template.properties(API).get("Auth"));
+        assertThat(auth.get("DefaultAuthorizer")).isEqualTo(AUTHORIZER);
+        Map<String, Object> authorizer = map(map(auth.get("Authorizers")).get(AUTHORIZER));
+        assertThat(authorizer).as("Authorizers." + AUTHORIZER).isNotEmpty();
+        // The alias, not !GetAtt CallGateFunction.Arn ($LATEST, where SnapStart never applies).
+        assertThat(authorizer.get("FunctionArn")).isEqualTo(ref(GATE + ".Alias"));
+        // A string: an unquoted 2.0 would be a YAML float.
+        assertThat(authorizer.get("AuthorizerPayloadFormatVersion")).isEqualTo("2.0");
+        assertThat(authorizer.get("EnableSimpleResponses")).isEqualTo(true);
+        Map<String, Object> identity = map(authorizer.get("Identity"));
+        assertThat(list(identity.get("Headers"))).contains("Authorization");
+        // The route is part of the cache key: a cached allow never crosses a per-function policy.
+        assertThat(list(identity.get("Context"))).contains("routeKey");
+        assertThat(identity.get("ReauthorizeEvery")).isInstanceOf(Integer.class);
+        assertThat((Integer) identity.get("ReauthorizeEvery")).isBetween(0, 3600);
+    }
+
+    @Test
+    void apiGatewayMayInvokeTheGatesAlias() {
+        Map<String, Object> authorizer = map(map(map(template.properties(API).get("Auth")).get("Authorizers")).get(AUTHORIZER));
+        boolean samGrantsOnFunctionArn = Boolean.TRUE.equals(authorizer.get("EnableFunctionDefaultPermissions"));
+        List<Map<String, Object>> permissions = new ArrayList<>();
+        for (String id : template.idsOfType("AWS::Lambda::Permission")) {
+            Map<String, Object> p = template.properties(id);
+            if (ref(GATE + ".Alias").equals(p.get("FunctionName"))) {
+                permissions.add(p);
+            }
+        }
+        if (permissions.isEmpty()) {
+            assertThat(samGrantsOnFunctionArn)
+                    .as("an AWS::Lambda::Permission on %s.Alias, or EnableFunctionDefaultPermissions", GATE).isTrue();
+            return;
+        }
+        assertThat(permissions).anySatisfy(p -> {
+            assertThat(p.get("Action")).isEqualTo("lambda:InvokeFunction");
+            assertThat(p.get("Principal")).isEqualTo("apigateway.amazonaws.com");
+            String sourceArn = String.valueOf(map(p.get("SourceArn")).get("Fn::Sub"));
+            assertThat(sourceArn).startsWith("arn:${AWS::Partition}:execute-api:").contains("${" + API + "}/authorizers/");
+        });
+    }
+
+    @Test
+    void loginIsOpenAndEveryFunctionsRouteIsGated() {
+        List<Template.Route> routes = template.routes();
+        assertThat(routes).isNotEmpty();
+        Map<String, Object> auth = map(template.properties(API).get("Auth"));
+        Set<String> authorizers = map(auth.get("Authorizers")).keySet();
+        for (Template.Route route : routes) {
+            // Every route on the explicit API (an implicit one would have no authorizer).
+            assertThat(route.properties().get("ApiId")).as(route.routeKey()).isEqualTo(ref(API));
+            assertThat(route.path()).as(route.functionId() + "." + route.eventName()).isNotNull();
+        }
+        assertThat(routes).filteredOn(r -> r.routeKey().equals("POST /login")).singleElement().satisfies(r -> {
+            assertThat(r.functionId()).isEqualTo(LOGIN);
+            assertThat(r.authorizer()).isEqualTo("NONE");
+        });
+        assertThat(routes).filteredOn(r -> r.routeKey().equals("POST /functions/myCloudFunction")).singleElement()
+                .satisfies(r -> assertThat(r.functionId()).isEqualTo(MY_CLOUD_FUNCTION));
+        List<Template.Route> gated = routes.stream().filter(r -> r.path().startsWith("/functions/")).toList();
+        assertThat(gated).isNotEmpty().allSatisfy(r -> {
+            String effective = r.authorizer() == null ? (String) auth.get("DefaultAuthorizer") : r.authorizer();
+            assertThat(effective).as(r.routeKey()).isEqualTo(AUTHORIZER).isIn(authorizers);
+        });
+        // Only POST /login opts out of the gate.
+        assertThat(routes).filteredOn(r -> "NONE".equals(r.authorizer())).extracting(Template.Route::routeKey)
+                .containsExactly("POST /login");
+    }
+
+    @Test
+    void routesAndTheAuthorizerReachAliasesNeverLatest() {
+        // SAM wires the route events of a function with AutoPublishAlias to that alias.
+        for (Template.Route route : template.routes()) {
+            assertThat(template.functionProperties(route.functionId()).get("AutoPublishAlias"))
+                    .as(route.functionId() + " (route " + route.routeKey() + ")").isNotNull();
+        }
+        // Nothing refers to a function's unqualified ARN.
+        Set<String> functions = new HashSet<>(template.functionIds());
+        walk(template.root(), node -> {
+            if (node instanceof Map<?, ?> m && m.containsKey("Fn::GetAtt")) {
+                List<Object> args = list(m.get("Fn::GetAtt"));
+                assertThat(functions.contains(String.valueOf(args.get(0))) && "Arn".equals(args.get(1)))
+                        .as("!GetAtt %s.Arn is $LATEST", args.get(0)).isFalse();
+            }
+        });
+    }
+
+    @Test
+    void throttlingIsSetWithATighterLimitOnLogin() {
+        Map<String, Object> api = template.properties(API);
+        assertThat(map(api.get("DefaultRouteSettings"))).containsKeys("ThrottlingBurstLimit", "ThrottlingRateLimit");
+        Map<String, Object> routeSettings = map(api.get("RouteSettings"));
+        assertThat(map(routeSettings.get("POST /login"))).containsKeys("ThrottlingBurstLimit", "ThrottlingRateLimit");
+        Set<String> routeKeys = template.routes().stream().map(Template.Route::routeKey).collect(Collectors.toSet());
+        assertThat(routeKeys).containsAll(routeSettings.keySet());
+        Map<String, Object> parameters = template.section("Parameters");
+        int defaultBurst = defaultOf(parameters, map(api.get("DefaultRouteSettings")).get("ThrottlingBurstLimit"));
+        int loginBurst = defaultOf(parameters, map(routeSettings.get("POST /login")).get("ThrottlingBurstLimit"));
+        int defaultRate = defaultOf(parameters, map(api.get("DefaultRouteSettings")).get("ThrottlingRateLimit"));
+        int loginRate = defaultOf(parameters, map(routeSettings.get("POST /login")).get("ThrottlingRateLimit"));
+        assertThat(loginBurst).isLessThan(defaultBurst);
+        assertThat(loginRate).isLessThan(defaultRate);
+    }
+
+    @Test
+    void corsIsOff() {
+        assertThat(template.properties(API)).doesNotContainKey("CorsConfiguration");
+    }
+
+    // ------------------------------------------------------------------ handlers
+
+    @Test
+    void everyHandlerClassExistsAndIsARequestHandlerOfTheRightTypes() throws Exception {
+        for (String id : template.functionIds()) {
+            HandlerSpec spec = HANDLERS.get(id);
+            assertThat(template.functionProperties(id).get("Handler")).as(id + " Handler").isEqualTo(spec.handlerString());
+            Class<?> handler = Class.forName(spec.className(), false, getClass().getClassLoader());
+            assertThat(Modifier.isPublic(handler.getModifiers())).as(spec.className() + " is public").isTrue();
+            assertThat(Modifier.isAbstract(handler.getModifiers())).as(spec.className() + " is concrete").isFalse();
+            Constructor<?> noArg = handler.getConstructor();
+            assertThat(Modifier.isPublic(noArg.getModifiers())).as(spec.className() + "()").isTrue();
+            assertThat(RequestHandler.class).isAssignableFrom(handler);
+            Type[] types = requestHandlerTypes(handler, Map.of());
+            assertThat(types).as(spec.className() + " implements RequestHandler<?, ?>").isNotNull();
+            assertThat(types).as(spec.className() + " RequestHandler type arguments")
+                    .containsExactly(spec.event(), spec.response());
+            Method method = handler.getMethod("handleRequest", spec.event(), Context.class);
+            assertThat(method.getReturnType()).isEqualTo(spec.response());
+        }
+    }
+
+    // ------------------------------------------------------------------ environment
+
+    @Test
+    void eachFunctionDeclaresExactlyTheContractVariablesItsCodeReads() {
+        for (String id : template.functionIds()) {
+            Set<String> declared = new HashSet<>(template.environment(id).keySet());
+            declared.removeAll(JVM_VARIABLES);
+            assertThat(CONTRACT_VARIABLES).as(id + ": only contract variables").containsAll(declared);
+            assertThat(declared).as(id + ": exactly the variables its code reads").isEqualTo(READS.get(id));
+        }
+    }
+
+    @Test
+    void theVariablesComeFromTheParametersAndSecrets() {
+        Object wechatSecret = weChatAppSecretArnExpression();
+        assertThat(template.environment(LOGIN))
+                .containsEntry("WECHAT_APP_SECRET_ID", wechatSecret)
+                .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
+                .containsEntry("WECHAT_API_BASE_URL", ref("WeChatApiBaseUrl"))
+                .containsEntry("SESSION_TTL_SECONDS", ref("SessionTtlSeconds"))
+                .containsEntry("SESSION_ISSUER", ref("SessionIssuer"));
+        assertThat(template.environment(GATE))
+                .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
+                .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
+                .containsEntry("GATE_POLICY", ref("GatePolicy"));
+    }
+
+    @Test
+    void theReadsTableMatchesTheFunctionsSource() throws IOException {
+        Path sources = ProjectFiles.root().resolve("functions/src/main/java");
+        String code;
+        try (Stream<Path> files = Files.walk(sources)) {
+            code = files.filter(p -> p.toString().endsWith(".java")).map(ProjectFiles::read)
+                    .collect(Collectors.joining("\n"));
+        }
+        READS.values().stream().flatMap(Set::stream).distinct()
+                .forEach(name -> assertThat(code).as("functions/ reads " + name).contains("\"" + name + "\""));
+    }
+
+    @Test
+    void noSdkEndpointOverrideIsDeployed() {
+        assertThat(template.text()).doesNotContain("AWS_ENDPOINT_URL");
+    }
+
+    // ------------------------------------------------------------------ least privilege
+
+    @Test
+    void eachFunctionReadsOnlyTheSecretsItNeeds() {
+        Object wechatSecret = weChatAppSecretArnExpression();
+        Map<String, Set<Object>> expected = Map.of(
+                LOGIN, Set.of(wechatSecret, ref("SessionKeysSecret")),
+                GATE, Set.of(ref("SessionKeysSecret")),
+                MY_CLOUD_FUNCTION, Set.of());
+        for (String id : template.functionIds()) {
+            List<Grant> grants = grants(id);
+            assertThat(grants).as(id + ": no wildcard actions").allSatisfy(g -> assertThat(g.action()).doesNotContain("*"));
+            assertThat(grants).as(id + ": no wildcard resources")
+                    .allSatisfy(g -> assertThat(String.valueOf(g.resource())).doesNotContain("*"));
+            assertThat(grants).as(id + ": GetSecretValue only").allSatisfy(
+                    g -> assertThat(g.action()).isEqualTo("secretsmanager:GetSecretValue"));
+            Set<Object> resources = grants.stream().map(Grant::resource).collect(Collectors.toSet());
+            assertThat(resources).as(id + ": the secrets it may read").isEqualTo(expected.get(id));
+        }
+        assertThat(template.functionProperties(MY_CLOUD_FUNCTION)).doesNotContainKey("Policies");
+    }
+
+    @Test
+    void policiesGrantTheSecretsTheVariablesName() {
+        for (String id : template.functionIds()) {
+            Set<Object> named = template.environment(id).entrySet().stream()
+                    .filter(e -> e.getKey().endsWith("_SECRET_ID")).map(Map.Entry::getValue)
+                    .collect(Collectors.toSet());
+            Set<Object> granted = grants(id).stream().map(Grant::resource).collect(Collectors.toSet());
+            assertThat(granted).as(id).isEqualTo(named);
+        }
+    }
+
+    // ------------------------------------------------------------------ secrets
+
+    @Test
+    void theWeChatSecretIsCreatedOnlyWithoutAnExistingOne() throws IOException {
+        Map<String, Object> secret = template.resource("WeChatAppSecret");
+        String condition = String.valueOf(secret.get("Condition"));
+        Map<String, Object> definition = map(template.section("Conditions").get(condition));
+        assertThat(list(definition.get("Fn::Equals"))).containsExactlyInAnyOrder(ref("ExistingWeChatAppSecretArn"), "");
+        Map<String, Object> properties = map(secret.get("Properties"));
+        JsonNode placeholder = new ObjectMapper().readTree(String.valueOf(properties.get("SecretString")));
+        assertThat(placeholder.properties()).extracting(Map.Entry::getKey).containsExactlyInAnyOrder("appid", "appsecret");
+        assertThat(placeholder.get("appid").asText()).isEqualTo("REPLACE_ME");
+        assertThat(placeholder.get("appsecret").asText()).isEqualTo("REPLACE_ME");
+        assertThat(String.valueOf(properties.get("Description"))).contains("REPLACE").contains("appsecret");
+    }
+
+    @Test
+    void theSessionKeyIsGeneratedInTheSingleKeyForm() throws IOException {
+        Map<String, Object> generate = map(template.properties("SessionKeysSecret").get("GenerateSecretString"));
+        assertThat(new ObjectMapper().readTree(String.valueOf(generate.get("SecretStringTemplate"))).isObject()).isTrue();
+        assertThat(generate.get("GenerateStringKey")).isEqualTo("secret");
+        // The HMAC key must be at least 32 bytes.
+        assertThat((Integer) generate.get("PasswordLength")).isGreaterThanOrEqualTo(32);
+        assertThat(generate.get("ExcludePunctuation")).isEqualTo(true);
+    }
+
+    // ------------------------------------------------------------------ VPC, parameters, outputs
+
+    @Test
+    void onlyTheFunctionThatCallsWeChatMayJoinAVpc() {
+        Map<String, Object> vpc = map(template.functionProperties(LOGIN).get("VpcConfig"));
+        List<Object> branches = list(vpc.get("Fn::If"));
+        assertThat(branches).hasSize(3);
+        assertThat(template.section("Conditions")).containsKey(String.valueOf(branches.get(0)));
+        assertThat(map(branches.get(1))).containsEntry("SubnetIds", ref("VpcSubnetIds"))
+                .containsEntry("SecurityGroupIds", ref("VpcSecurityGroupIds"));
+        assertThat(branches.get(2)).isEqualTo(ref("AWS::NoValue"));
+        assertThat(template.functionProperties(GATE)).doesNotContainKey("VpcConfig");
+        assertThat(template.functionProperties(MY_CLOUD_FUNCTION)).doesNotContainKey("VpcConfig");
+    }
+
+    @Test
+    void parametersHaveTheContractsDefaults() {
+        Map<String, Object> p = template.section("Parameters");
+        assertThat(map(p.get("SessionTtlSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 7200)
+                .containsEntry("MinValue", 300).containsEntry("MaxValue", 86400);
+        assertThat(map(p.get("SessionIssuer"))).containsEntry("Default", "weixin-app-login");
+        assertThat(map(p.get("GatePolicy"))).containsEntry("Default", "{}");
+        assertThat(map(p.get("ExistingWeChatAppSecretArn"))).containsEntry("Default", "");
+        assertThat(map(p.get("WeChatApiBaseUrl"))).containsEntry("Default", "https://api.weixin.qq.com");
+        assertThat(map(p.get("LogLevel"))).containsEntry("Default", "INFO");
+        assertThat(list(map(p.get("LogLevel")).get("AllowedValues"))).containsExactlyInAnyOrder("DEBUG", "INFO", "WARN", "ERROR");
+        assertThat(map(p.get("VpcSubnetIds"))).containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
+        assertThat(map(p.get("VpcSecurityGroupIds"))).containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
+    }
+
+    @Test
+    void everyParameterIsUsed() {
+        Set<String> used = new LinkedHashSet<>();
+        walk(template.section("Resources"), node -> collectReferences(node, used));
+        walk(template.section("Outputs"), node -> collectReferences(node, used));
+        walk(template.section("Conditions"), node -> collectReferences(node, used));
+        walk(template.section("Globals"), node -> collectReferences(node, used));
+        assertThat(used).containsAll(template.section("Parameters").keySet());
+    }
+
+    @Test
+    void outputsNameTheApiUrlAndTheSecrets() {
+        Map<String, Object> outputs = template.section("Outputs");
+        assertThat(map(map(outputs.get("ApiUrl")).get("Value")))
+                .containsEntry("Fn::Sub", "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/");
+        assertThat(map(outputs.get("WeChatAppSecretArn")).get("Value")).isEqualTo(weChatAppSecretArnExpression());
+        assertThat(map(outputs.get("SessionKeysSecretArn")).get("Value")).isEqualTo(ref("SessionKeysSecret"));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** {@code !If [<created?>, !Ref WeChatAppSecret, !Ref ExistingWeChatAppSecretArn]}. */
+    private static Object weChatAppSecretArnExpression() {
+        String condition = String.valueOf(template.resource("WeChatAppSecret").get("Condition"));
+        return Map.of("Fn::If", List.of(condition, ref("WeChatAppSecret"), ref("ExistingWeChatAppSecretArn")));
+    }
+
+    record Grant(String action, Object resource) {
+    }
+
+    /** Every (action, resource) an Allow statement or SAM policy template of the function grants. */
+    private static List<Grant> grants(String functionId) {
+        List<Grant> grants = new ArrayList<>();
+        for (Object policy : list(template.functionProperties(functionId).get("Policies"))) {
+            if (policy instanceof String name) {
+                fail("%s: managed policy %s grants more than its secrets", functionId, name);
+            }
+            Map<String, Object> p = map(policy);
+            if (p.containsKey("Statement")) {
+                for (Object s : list(p.get("Statement"))) {
+                    Map<String, Object> statement = map(s);
+                    assertThat(statement).as(functionId + " statement").doesNotContainKeys("NotAction", "NotResource");
+                    if (!"Allow".equals(statement.get("Effect"))) {
+                        continue;
+                    }
+                    for (Object action : list(statement.get("Action"))) {
+                        for (Object resource : list(statement.get("Resource"))) {
+                            grants.add(new Grant(String.valueOf(action), resource));
+                        }
+                    }
+                }
+            } else if (p.size() == 1 && p.containsKey("AWSSecretsManagerGetSecretValuePolicy")) {
+                Object arn = map(p.get("AWSSecretsManagerGetSecretValuePolicy")).get("SecretArn");
+                grants.add(new Grant("secretsmanager:GetSecretValue", arn));
+            } else {
+                fail("%s: unexpected policy %s", functionId, p);
+            }
+        }
+        return grants;
+    }
+
+    /** The Default of the parameter a value refers to, or the value itself. */
+    private static int defaultOf(Map<String, Object> parameters, Object value) {
+        Map<String, Object> m = map(value);
+        if (m.containsKey("Ref")) {
+            return ((Number) map(parameters.get(String.valueOf(m.get("Ref")))).get("Default")).intValue();
+        }
+        return ((Number) value).intValue();
+    }
+
+    private static void collectReferences(Object node, Set<String> into) {
+        if (node instanceof Map<?, ?> m && m.get("Ref") instanceof String r) {
+            into.add(r);
+        }
+        if (node instanceof Map<?, ?> m && m.containsKey("Fn::Sub")) {
+            Object sub = m.get("Fn::Sub");
+            String text = sub instanceof List<?> l ? String.valueOf(l.get(0)) : String.valueOf(sub);
+            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\$\\{([A-Za-z0-9:]+)[^}]*}").matcher(text);
+            while (matcher.find()) {
+                into.add(matcher.group(1));
+            }
+        }
+    }
+
+    private static void walk(Object node, Consumer<Object> visitor) {
+        visitor.accept(node);
+        if (node instanceof Map<?, ?> m) {
+            m.values().forEach(v -> walk(v, visitor));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> walk(v, visitor));
+        }
+    }
+
+    /**
+     * The type arguments of {@code RequestHandler<I, O>} as {@code type} binds them, following
+     * superclasses and super-interfaces (e.g. {@code MyCloudFunction extends CloudFunction implements
+     * RequestHandler<...>}); null when it is not a RequestHandler.
+     */
+    static Type[] requestHandlerTypes(Type type, Map<TypeVariable<?>, Type> bindings) {
+        Class<?> raw;
+        Map<TypeVariable<?>, Type> scope = new HashMap<>(bindings);
+        if (type instanceof ParameterizedType parameterized) {
+            raw = (Class<?>) parameterized.getRawType();
+            TypeVariable<?>[] variables = raw.getTypeParameters();
+            Type[] arguments = parameterized.getActualTypeArguments();
+            for (int i = 0; i < variables.length; i++) {
+                Type argument = arguments[i];
+                scope.put(variables[i], argument instanceof TypeVariable<?> v ? bindings.getOrDefault(v, v) : argument);
+            }
+        } else if (type instanceof Class<?> c) {
+            raw = c;
+        } else {
+            return null;
+        }
+        if (raw == RequestHandler.class) {
+            return Stream.of(raw.getTypeParameters()).map(v -> scope.getOrDefault(v, v)).toArray(Type[]::new);
+        }
+        for (Type parent : raw.getGenericInterfaces()) {
+            Type[] found = requestHandlerTypes(parent, scope);
+            if (found != null) {
+                return found;
+            }
+        }
+        Type superclass = raw.getGenericSuperclass();
+        return superclass == null ? null : requestHandlerTypes(superclass, scope);
+    }
+}
