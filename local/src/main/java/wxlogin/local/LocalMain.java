@@ -51,6 +51,11 @@ public final class LocalMain {
     public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api) implements AutoCloseable {
 
         public static Stack start(Options options) throws IOException {
+            return start(options, Map.of());
+        }
+
+        /** As {@link #start(Options)}, with extra environment variables for every function (tests: GATE_POLICY...). */
+        public static Stack start(Options options, Map<String, String> extraEnvironment) throws IOException {
             // The SDK's default credential chain reads these; any value works against the local endpoint.
             System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "local"));
             System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "local"));
@@ -65,6 +70,7 @@ public final class LocalMain {
                             "AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString(),
                             "WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID,
                             "SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID))
+                    .environment(LocalApi.ALL_FUNCTIONS, extraEnvironment)
                     .build()
                     .start();
             return new Stack(wechat, secrets, api);

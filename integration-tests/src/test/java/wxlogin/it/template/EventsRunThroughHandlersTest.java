@@ -2,6 +2,7 @@
 package wxlogin.it.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import wxlogin.local.api.LocalContext;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
@@ -125,7 +126,7 @@ class EventsRunThroughHandlersTest {
     @Test
     void myCloudFunctionJsonAnswersWithTheGatesIdentityNotTheBodys() throws Exception {
         APIGatewayV2HTTPEvent event = httpEvent("my-cloud-function.json");
-        TestContext context = context("MyCloudFunction");
+        LocalContext context = context("MyCloudFunction");
         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> function = handler("MyCloudFunction");
         APIGatewayV2HTTPResponse response = function.handleRequest(event, context);
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
@@ -173,9 +174,9 @@ class EventsRunThroughHandlersTest {
         }
     }
 
-    private static TestContext context(String functionId) {
+    private static LocalContext context(String functionId) {
         Map<String, Object> p = template.functionProperties(functionId);
-        return TestContext.of(functionId, (Integer) p.get("Timeout"), (Integer) p.get("MemorySize"));
+        return new LocalContext(functionId, (Integer) p.get("MemorySize"), (Integer) p.get("Timeout"));
     }
 
     private static <I, O> O invoke(String functionId, I event) throws Exception {

@@ -2,6 +2,7 @@
 package wxlogin.it.template;
 
 import java.nio.file.Path;
+import wxlogin.local.api.CloudFormationYaml;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,8 @@ public final class Template {
     }
 
     public static Template load(Path file) {
-        return new Template(CloudFormationYaml.read(file), ProjectFiles.read(file));
+        String text = ProjectFiles.read(file);
+        return new Template(CloudFormationYaml.parse(text), text);
     }
 
     public Map<String, Object> root() {

@@ -30,6 +30,8 @@ public final class CloudFormationYaml {
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parse(Reader yaml) {
         LoaderOptions options = new LoaderOptions();
+        // CloudFormation rejects a template with a key twice; so do we.
+        options.setAllowDuplicateKeys(false);
         // SafeConstructor: a template is data; never let a tag instantiate classes.
         Yaml parser = new Yaml(new Constructor(options));
         Object root = parser.load(yaml);
