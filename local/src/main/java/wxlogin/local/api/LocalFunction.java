@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -75,7 +74,6 @@ final class LocalFunction implements AutoCloseable {
 
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicInteger created = new AtomicInteger();
-    private final AtomicBoolean envWarningShown = new AtomicBoolean();
 
     LocalFunction(SamTemplate.Function def, Map<String, String> environment, int maxInstances,
                   ClassLoader loader, ObjectMapper mapper) {
@@ -243,10 +241,7 @@ final class LocalFunction implements AutoCloseable {
             if (noArg == null) {
                 throw new IllegalStateException(className + " has neither a public (Map<String,String>) nor a no-arg constructor");
             }
-            if (envWarningShown.compareAndSet(false, true)) {
-                System.err.println("[local-api] note: " + className + " (" + logicalId + ") has no public"
-                        + " (Map<String,String>) constructor; it reads the JVM's environment, not the template's");
-            }
+            // Such a handler (e.g. a cloud function that reads no variable) sees the JVM's environment.
             target = noArg.newInstance();
         }
         JavaType inputType = null;
