@@ -19,6 +19,8 @@ import wxlogin.http.HttpResponses;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.session.RefreshSessions;
+import wxlogin.session.SessionIdentity;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKeys;
 import wxlogin.wechat.StableAccessToken;
@@ -36,6 +38,8 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     static final Duration SECRET_FORCED_INTERVAL = Duration.ofSeconds(10);
 
     private final CodeExchange exchange;
+    /** Issues refresh tokens (lasting sessions); null without SESSIONS_TABLE. */
+    private final RefreshSessions refreshSessions;
     /** Why the function cannot work (bad env); every request then gets a 500 and a log line. */
     private final String misconfiguration;
     private final Clock clock;
@@ -49,11 +53,21 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     /** Used by the local API and tests: the same wiring with a given environment. */
     public LoginHandler(Map<String, String> environment) {
-        this(wireOrNull(new Env(environment)), Clock.systemUTC());
+        this(new Env(environment));
+    }
+
+    private LoginHandler(Env env) {
+        this(wireOrNull(env), refreshSessionsOrNull(env), Clock.systemUTC());
     }
 
     public LoginHandler(CodeExchange exchange, Clock clock) {
+        this(exchange, null, clock);
+    }
+
+    /** @param refreshSessions null: no refresh tokens (no SESSIONS_TABLE) */
+    public LoginHandler(CodeExchange exchange, RefreshSessions refreshSessions, Clock clock) {
         this.exchange = exchange;
+        this.refreshSessions = refreshSessions;
         this.misconfiguration = exchange == null ? "see the login.misconfigured log line at start-up" : null;
         this.clock = clock;
         this.snapStartHook = new Resource() {
@@ -66,6 +80,9 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
                 if (exchange != null) {
                     exchange.refreshAfterRestore();
                 }
+                if (refreshSessions != null) {
+                    refreshSessions.refreshAfterRestore();
+                }
             }
         };
         Core.getGlobalContext().register(snapStartHook);
@@ -76,6 +93,19 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             return wire(env, SecretsManagerSource.fromEnvironment(env), Clock.systemUTC());
         } catch (ConfigurationException e) {
             Log.error("login.misconfigured", "cause", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Lasting sessions, or null without SESSIONS_TABLE (then no DynamoDB client is built). A bad
+     * setting is logged and leaves logins working without refresh tokens, as a DynamoDB outage does.
+     */
+    private static RefreshSessions refreshSessionsOrNull(Env env) {
+        try {
+            return RefreshSessions.forLoginOrNull(env, Clock.systemUTC());
+        } catch (ConfigurationException e) {
+            Log.error("login.lasting_sessions_misconfigured", "cause", e.getMessage());
             return null;
         }
     }
@@ -102,9 +132,13 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             Deadline deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), clock);
             CodeExchange.Result result = exchange.exchange(code, deadline);
             SessionTokens.Minted minted = result.token();
+            // The code is spent: a store failure costs the refresh token (logged), never the login.
+            RefreshSessions.Issued refresh = refreshSessions == null ? null
+                    : refreshSessions.startOrNull(SessionIdentity.of(minted.claims()), deadline);
             return HttpResponses.json(200, new Session(minted.token(), "Bearer", exchange.tokenLifetimeSeconds(),
                     minted.claims().userId(), minted.claims().openid(), minted.claims().unionid(),
-                    minted.claims().loginType(), null, null));
+                    minted.claims().loginType(), refresh == null ? null : refresh.token(),
+                    refresh == null ? null : refresh.expiresIn()));
         } catch (ApiException e) {
             Log.warn("login.rejected", "status", e.status(), "errCode", e.errCode(), "cause", e.getMessage(),
                     "requestId", context.getAwsRequestId());

@@ -5,12 +5,14 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.Date;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Verifies tokens that {@link SessionTokens} minted, and nothing else: HS256 pinned, only the
@@ -24,6 +26,12 @@ public final class TokenVerifier {
     public static final long LEEWAY_SECONDS = 30;
 
     private static final Set<String> HEADER_PARAMS = Set.of("alg", "kid", "typ");
+    /**
+     * Three unpadded base64url segments (RFC 7515 2, 7.1). Nimbus's decoder skips characters
+     * outside the alphabet, so without this check whitespace, '=', '+', '/' or '!' inside the
+     * unsigned signature segment would still verify: several strings per token.
+     */
+    private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
 
     /** Why a token was refused; names only, safe to log. */
     public enum Denial {
@@ -53,11 +61,19 @@ public final class TokenVerifier {
         if (token.length() > MAX_TOKEN_LENGTH) {
             return deny(Denial.TOO_LONG, null);
         }
+        if (!COMPACT.matcher(token).matches()) {
+            return deny(Denial.MALFORMED, null);
+        }
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
         } catch (ParseException | RuntimeException e) {
             // Unsecured ("alg":"none") tokens, bad base64url and bad JSON all land here.
+            return deny(Denial.MALFORMED, null);
+        }
+        // The signature is not covered by the MAC: only its canonical encoding is accepted.
+        Base64URL signature = jwt.getSignature();
+        if (!signature.toString().equals(Base64URL.encode(signature.decode()).toString())) {
             return deny(Denial.MALFORMED, null);
         }
         JWSHeader header = jwt.getHeader();

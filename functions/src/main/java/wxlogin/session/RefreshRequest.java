@@ -1,0 +1,41 @@
+package wxlogin.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import wxlogin.common.ApiException;
+import wxlogin.common.ErrorCodes;
+import wxlogin.http.RequestBodies;
+
+/** The body of {@code POST /session/refresh} and {@code POST /logout}: {@code {"refreshToken": "..."}}. */
+public final class RefreshRequest {
+
+    static final String EXAMPLE = "{\"refreshToken\": \"<refreshToken from /login or /session/refresh>\"}";
+
+    private RefreshRequest() {
+    }
+
+    /** The refresh token, validated in shape, or a 400 that says what is wrong. */
+    public static String refreshToken(String body, boolean base64) {
+        JsonNode json = RequestBodies.jsonObject(body, base64, EXAMPLE);
+        JsonNode token = json.get("refreshToken");
+        if (token == null || token.isNull()) {
+            throw bad("The field \"refreshToken\" is missing: send " + EXAMPLE + ".", "no refreshToken");
+        }
+        if (!token.isTextual()) {
+            throw bad("The field \"refreshToken\" must be a string: send " + EXAMPLE + ".", "refreshToken not a string");
+        }
+        String value = token.asText();
+        if (value.isEmpty()) {
+            throw bad("The field \"refreshToken\" is empty: send the refreshToken of your last /login or /session/refresh answer.",
+                    "empty refreshToken");
+        }
+        if (!RefreshTokens.wellFormed(value)) {
+            throw bad("The field \"refreshToken\" is not a refresh token: send it unchanged, as /login or /session/refresh returned it.",
+                    "refreshToken has bad length or characters");
+        }
+        return value;
+    }
+
+    private static ApiException bad(String message, String cause) {
+        return new ApiException(400, ErrorCodes.BAD_REFRESH_TOKEN_FIELD, message, cause);
+    }
+}

@@ -1,0 +1,142 @@
+package wxlogin.session.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+import wxlogin.common.ApiException;
+import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
+import wxlogin.common.Env;
+import wxlogin.common.ErrorCodes;
+import wxlogin.common.Log;
+import wxlogin.http.HttpResponses;
+import wxlogin.login.Session;
+import wxlogin.secrets.CachedSecret;
+import wxlogin.secrets.SecretSource;
+import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.session.RefreshRequest;
+import wxlogin.session.RefreshSessions;
+import wxlogin.session.SessionRenewal;
+import wxlogin.token.SessionTokens;
+import wxlogin.token.SigningKeys;
+
+/**
+ * {@code POST /session/refresh} and {@code POST /logout} (SessionFunction), told apart by the route
+ * key. Parses, delegates to {@link SessionRenewal}, maps. Lives apart from {@code wxlogin.session}
+ * because it answers with {@code wxlogin.login.Session}, and login depends on the session package.
+ */
+public final class SessionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    static final String REFRESH_ROUTE = "POST /session/refresh";
+    static final String LOGOUT_ROUTE = "POST /logout";
+
+    static final Duration SECRET_TTL = Duration.ofMinutes(5);
+    static final Duration SECRET_GRACE = Duration.ofHours(1);
+    static final Duration SECRET_FORCED_INTERVAL = Duration.ofSeconds(10);
+
+    private final SessionRenewal renewal;
+    private final Clock clock;
+    // Strong reference: CRaC holds resources weakly.
+    private final Resource snapStartHook;
+
+    /** Used by Lambda. */
+    public SessionHandler() {
+        this(System.getenv());
+    }
+
+    /** Used by the local API and tests: the same wiring with a given environment. */
+    public SessionHandler(Map<String, String> environment) {
+        this(wireOrNull(new Env(environment)), Clock.systemUTC());
+    }
+
+    /** @param renewal null when the environment is unusable: every request then gets a 500 */
+    public SessionHandler(SessionRenewal renewal, Clock clock) {
+        this.renewal = renewal;
+        this.clock = clock;
+        this.snapStartHook = new Resource() {
+            @Override
+            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+            }
+
+            @Override
+            public void afterRestore(org.crac.Context<? extends Resource> context) {
+                if (renewal != null) {
+                    renewal.refreshAfterRestore();
+                }
+            }
+        };
+        Core.getGlobalContext().register(snapStartHook);
+    }
+
+    private static SessionRenewal wireOrNull(Env env) {
+        try {
+            return wire(env, SecretsManagerSource.fromEnvironment(env), RefreshSessions.fromEnvironment(env, Clock.systemUTC()),
+                    Clock.systemUTC());
+        } catch (ConfigurationException e) {
+            Log.error("session.misconfigured", "cause", e.getMessage());
+            return null;
+        }
+    }
+
+    /** Builds the renewal from the environment (contract: Environment variables) and a session store. */
+    public static SessionRenewal wire(Env env, SecretSource secrets, RefreshSessions refreshSessions, Clock clock) {
+        CachedSecret<SigningKeys> keys = new CachedSecret<>(secrets, env.required("SESSION_KEYS_SECRET_ID"),
+                SigningKeys::parse, SECRET_TTL, SECRET_GRACE, SECRET_FORCED_INTERVAL, clock);
+        SessionTokens tokens = new SessionTokens(env.optional("SESSION_ISSUER", "weixin-app-login"),
+                env.number("SESSION_TTL_SECONDS", 7200, 60, 7 * 24 * 3600), clock);
+        return new SessionRenewal(keys, tokens, refreshSessions);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        String route = route(event);
+        try {
+            if (renewal == null) {
+                throw new ApiException(500, ErrorCodes.MISCONFIGURED, RefreshSessions.MISCONFIGURED_MESSAGE,
+                        "see the session.misconfigured log line at start-up");
+            }
+            if (!REFRESH_ROUTE.equals(route) && !LOGOUT_ROUTE.equals(route)) {
+                throw new ApiException(500, ErrorCodes.MISCONFIGURED, RefreshSessions.MISCONFIGURED_MESSAGE,
+                        "SessionFunction is wired to a route it does not serve: " + route);
+            }
+            String refreshToken = RefreshRequest.refreshToken(event.getBody(), event.getIsBase64Encoded());
+            Deadline deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), clock);
+            if (LOGOUT_ROUTE.equals(route)) {
+                renewal.logout(refreshToken, deadline);
+                return HttpResponses.noContent();
+            }
+            SessionRenewal.Renewed renewed = renewal.refresh(refreshToken, deadline);
+            SessionTokens.Minted access = renewed.access();
+            return HttpResponses.json(200, new Session(access.token(), "Bearer", renewal.accessTokenLifetimeSeconds(),
+                    access.claims().userId(), access.claims().openid(), access.claims().unionid(),
+                    access.claims().loginType(), renewed.refresh().token(), renewed.refresh().expiresIn()));
+        } catch (ApiException e) {
+            Log.warn("session.rejected", "route", route, "status", e.status(), "errCode", e.errCode(),
+                    "cause", e.getMessage(), "requestId", context.getAwsRequestId());
+            return HttpResponses.error(e);
+        } catch (RuntimeException e) {
+            // Only the type: an unexpected message could carry anything.
+            Log.error("session.internal_error", "route", route, "type", e.getClass().getName(),
+                    "requestId", context.getAwsRequestId());
+            return HttpResponses.error(new ApiException(500, ErrorCodes.INTERNAL,
+                    "The session service failed unexpectedly. Please try again later.", "internal"));
+        }
+    }
+
+    /** The route key API Gateway matched, or method and path when the event has none. */
+    static String route(APIGatewayV2HTTPEvent event) {
+        String routeKey = event.getRouteKey();
+        if (routeKey != null && routeKey.indexOf(' ') > 0) {
+            return routeKey;
+        }
+        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
+        String method = context != null && context.getHttp() != null ? context.getHttp().getMethod() : null;
+        return method + " " + event.getRawPath();
+    }
+}
