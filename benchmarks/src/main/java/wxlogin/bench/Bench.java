@@ -101,10 +101,12 @@ public final class Bench {
         List<Subject> functions = subjects.stream().filter(s -> !s.isFloor()).toList();
         Map<String, List<Runner.ColdStart>> results = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        Map<String, List<Double>> cpuRatios = new LinkedHashMap<>();
         results.put(floor.name(), new ArrayList<>());
         functions.forEach(f -> {
             results.put(f.name(), new ArrayList<>());
             ratios.put(f.name(), new ArrayList<>());
+            cpuRatios.put(f.name(), new ArrayList<>());
         });
         for (int run = 0; run < runs; run++) {
             // Each function right after a floor start; the order rotates so no function always goes first.
@@ -115,19 +117,23 @@ public final class Bench {
                 results.get(floor.name()).add(base);
                 results.get(function.name()).add(measured);
                 ratios.get(function.name()).add((double) measured.coldNanos() / base.coldNanos());
+                cpuRatios.get(function.name()).add((double) measured.coldCpuMillis() / Math.max(10, base.coldCpuMillis()));
                 System.err.printf(Locale.ROOT, "run %d: floor %.0f ms, %s %.0f ms (x%.2f)%n", run + 1,
                         base.coldNanos() / 1e6, function.name(), measured.coldNanos() / 1e6,
                         (double) measured.coldNanos() / base.coldNanos());
             }
         }
         StringBuilder out = new StringBuilder("## Cold starts (fresh JVM, launch -> first response)\n\n");
-        out.append("| function | cold ms median (min-max) | x floor, same run: median (min-max) | init ms | first invoke ms | warm ms median (min-max) |\n");
-        out.append("|---|---:|---:|---:|---:|---:|\n");
+        out.append("| function | cold ms median (min-max) | x floor, same run: median (min-max) | init ms | first invoke ms"
+                + " | cold CPU ms | CPU x floor | warm ms median (min-max) |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         results.forEach((name, list) -> {
             out.append("| ").append(name).append(" | ").append(range(list, c -> c.coldNanos() / 1e6, "%.0f"));
             out.append(" | ").append(ratios.containsKey(name) ? range(ratios.get(name), r -> r, "%.2f") : "1");
             out.append(" | ").append(median(list, c -> c.initNanos() / 1e6, "%.0f"));
             out.append(" | ").append(median(list, c -> (c.coldNanos() - c.initNanos()) / 1e6, "%.0f"));
+            out.append(" | ").append(median(list, c -> (double) c.coldCpuMillis(), "%.0f"));
+            out.append(" | ").append(cpuRatios.containsKey(name) ? median(cpuRatios.get(name), r -> r, "%.2f") : "1");
             List<Double> warmMs = list.stream().flatMap(c -> Arrays.stream(c.warmNanos()).mapToObj(n -> n / 1e6)).toList();
             out.append(" | ").append(range(warmMs, w -> w, "%.2f")).append(" |\n");
         });

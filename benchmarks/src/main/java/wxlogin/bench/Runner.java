@@ -26,12 +26,14 @@ public final class Runner {
      * One cold start and its warm invocations.
      *
      * @param coldNanos  launch -> first response
+     * @param coldCpuMillis CPU time the process used up to its first response (all threads): less
+     *                  sensitive than wall time to other work on a shared machine
      * @param initNanos  launch -> the runtime's first {@code next} (JVM, runtime client, handler constructor)
      * @param warmNanos  each warm invocation: event available -> response
      * @param coldCalls  outbound calls of the first invocation (including init)
      * @param warmCalls  outbound calls of all warm invocations together
      */
-    public record ColdStart(String subject, long coldNanos, long initNanos, long[] warmNanos,
+    public record ColdStart(String subject, long coldNanos, long coldCpuMillis, long initNanos, long[] warmNanos,
                             Calls coldCalls, Calls warmCalls) {
     }
 
@@ -60,6 +62,7 @@ public final class Runner {
             try (LambdaJvm jvm = launch(subject, api)) {
                 RuntimeApi.Outcome cold = await(first, jvm, api, subject);
                 long coldNanos = cold.atNanos() - jvm.launchedAtNanos();
+                long coldCpu = jvm.cpuMillis();
                 long initNanos = api.firstNextNanos() - jvm.launchedAtNanos();
                 Calls afterCold = calls(api);
                 long[] warmNanos = new long[warm];
@@ -69,7 +72,7 @@ public final class Runner {
                     warmNanos[i] = outcome.atNanos() - next.queuedAtNanos();
                 }
                 Calls afterWarm = calls(api);
-                return new ColdStart(subject.name(), coldNanos, initNanos, warmNanos,
+                return new ColdStart(subject.name(), coldNanos, coldCpu, initNanos, warmNanos,
                         afterCold.minus(before), afterWarm.minus(afterCold));
             }
         }

@@ -151,6 +151,9 @@ public final class Stand implements AutoCloseable {
         local.put("WECHAT_API_BASE_URL", wechat.baseUrl());
         // Like sam local invoke --env-vars: only variables the template declares are overridden.
         local.forEach((k, v) -> env.computeIfPresent(k, (key, old) -> v));
+        // Lasting sessions need a DynamoDB table; the benchmark has no stand-in for it yet, so the
+        // login runs as deployed with LastingSessions off (no refresh tokens, no DynamoDB client).
+        env.computeIfPresent("SESSIONS_TABLE", (k, v) -> v.startsWith(SamTemplate.UNRESOLVED_PREFIX) ? null : v);
         env.forEach((k, v) -> {
             if (v.startsWith(SamTemplate.UNRESOLVED_PREFIX)) {
                 throw new IllegalStateException(logicalId + "." + k + " has no local value: " + v);

@@ -25,18 +25,34 @@ public final class Log {
         write(LogLevel.ERROR, event, keyValues);
     }
 
+    /**
+     * A value as one token of the line: control characters (a client's CR/LF could forge a log
+     * line) become spaces, and values with spaces, quotes or '=' are quoted.
+     */
+    static String safe(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2);
+        boolean quote = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                out.append(' ');
+                quote = true;
+            } else if (c == '"') {
+                out.append('\'');
+                quote = true;
+            } else {
+                quote |= c == ' ' || c == '=';
+                out.append(c);
+            }
+        }
+        return quote ? "\"" + out + "\"" : out.toString();
+    }
+
     private static void write(LogLevel level, String event, Object... keyValues) {
         StringBuilder line = new StringBuilder(96).append(level).append(' ').append(event);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             line.append(' ').append(keyValues[i]).append('=');
-            Object value = keyValues[i + 1];
-            String text = String.valueOf(value);
-            // Quote values with spaces so a line stays machine-readable.
-            if (text.indexOf(' ') >= 0 || text.indexOf('"') >= 0) {
-                line.append('"').append(text.replace("\"", "'").replace('\n', ' ')).append('"');
-            } else {
-                line.append(text);
-            }
+            line.append(safe(String.valueOf(keyValues[i + 1])));
         }
         LambdaLogger logger = LambdaRuntime.getLogger();
         logger.log(line.append('\n').toString(), level);

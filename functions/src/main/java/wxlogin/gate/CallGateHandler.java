@@ -14,6 +14,7 @@ import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.token.SigningKeys;
+import wxlogin.token.ThrowawayToken;
 import wxlogin.token.TokenVerifier;
 
 /**
@@ -49,6 +50,9 @@ public final class CallGateHandler
         this.snapStartHook = new Resource() {
             @Override
             public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+                // No network and nothing random: the keys are read on the first request after restore.
+                ThrowawayToken.signAndVerify(Clock.systemUTC());
+                SecretsManagerSource.prime();
             }
 
             @Override
@@ -57,6 +61,11 @@ public final class CallGateHandler
             }
         };
         Core.getGlobalContext().register(snapStartHook);
+    }
+
+    /** The SnapStart hooks, for tests. */
+    Resource snapStartHook() {
+        return snapStartHook;
     }
 
     /** Builds the gate from the environment; a malformed GATE_POLICY fails start-up loudly. */

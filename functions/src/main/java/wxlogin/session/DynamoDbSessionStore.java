@@ -299,8 +299,13 @@ public final class DynamoDbSessionStore implements SessionStore {
             throw new SessionStoreUnavailableException(operation + " failed: HTTP " + e.statusCode() + " " + code,
                     false, e);
         } catch (SdkClientException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
             throw new SessionStoreUnavailableException(operation + " unreachable or timed out: "
-                    + e.getClass().getSimpleName(), false, e);
+                    + e.getClass().getSimpleName() + (root == e ? "" : " (" + root.getClass().getSimpleName() + ")"),
+                    false, e);
         }
     }
 

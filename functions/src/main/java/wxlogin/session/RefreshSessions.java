@@ -147,6 +147,11 @@ public final class RefreshSessions {
                     throw rejected("family " + token.familyId() + " is revoked");
                 }
                 boolean current = RefreshTokens.sameHash(family.currentHash(), hash);
+                if (!current && token.rotatedAt() == null && attempt < MAX_ATTEMPTS) {
+                    // The token was read just before a concurrent rotation committed (which marks it
+                    // rotated in the same transaction): read both again rather than cry theft.
+                    continue;
+                }
                 if (!current && !withinReuseInterval(token, now)) {
                     store.revoke(family.familyId(), now, "reuse", deadline);
                     Log.warn("session.reuse_detected", "familyId", family.familyId(), "userId", family.userId(),

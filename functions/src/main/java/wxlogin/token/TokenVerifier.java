@@ -12,7 +12,6 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.util.Date;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Verifies tokens that {@link SessionTokens} minted, and nothing else: HS256 pinned, only the
@@ -31,7 +30,26 @@ public final class TokenVerifier {
      * outside the alphabet, so without this check whitespace, '=', '+', '/' or '!' inside the
      * unsigned signature segment would still verify: several strings per token.
      */
-    private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    private static boolean isCompact(String token) {
+        // Same as matching [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+, at a fraction of a regex's cost
+        // on the gate's hot path (C1-compiled in Lambda).
+        int dots = 0;
+        int segmentLength = 0;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c == '.') {
+                if (segmentLength == 0 || ++dots > 2) {
+                    return false;
+                }
+                segmentLength = 0;
+            } else if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+                segmentLength++;
+            } else {
+                return false;
+            }
+        }
+        return dots == 2 && segmentLength > 0;
+    }
 
     /** Why a token was refused; names only, safe to log. */
     public enum Denial {
@@ -61,7 +79,7 @@ public final class TokenVerifier {
         if (token.length() > MAX_TOKEN_LENGTH) {
             return deny(Denial.TOO_LONG, null);
         }
-        if (!COMPACT.matcher(token).matches()) {
+        if (!isCompact(token)) {
             return deny(Denial.MALFORMED, null);
         }
         SignedJWT jwt;

@@ -23,7 +23,7 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
      * @param fallbackAppid the configured multi-terminal appid, used when login_info has none
      * @return the identity, or null when the answer lacks login_info.type or user_info.user_id
      */
-    static VerifyInfo from(JsonNode body, String fallbackAppid) {
+    public static VerifyInfo from(JsonNode body, String fallbackAppid) {
         JsonNode loginInfo = body.get("login_info");
         JsonNode userInfo = body.get("user_info");
         String type = nonEmpty(loginInfo, "type");

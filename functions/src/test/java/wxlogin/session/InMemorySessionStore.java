@@ -60,9 +60,21 @@ public final class InMemorySessionStore implements SessionStore {
         return tokens.get(hash);
     }
 
+    /** Runs once, inside the next findFamily, before it reads: a concurrent request's write lands there. */
+    public void beforeNextFindFamily(Runnable action) {
+        this.beforeFindFamily = action;
+    }
+
+    private volatile Runnable beforeFindFamily;
+
     @Override
     public synchronized TokenFamily findFamily(String familyId, Deadline deadline) {
         enter();
+        Runnable action = beforeFindFamily;
+        beforeFindFamily = null;
+        if (action != null) {
+            action.run();
+        }
         return families.get(familyId);
     }
 

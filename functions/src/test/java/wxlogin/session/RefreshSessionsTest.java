@@ -187,6 +187,18 @@ class RefreshSessionsTest {
     }
 
     @Test
+    void aRotationThatLandsBetweenReadingTheTokenAndItsFamilyIsARetryNotTheft() {
+        String first = sessions.start(ALICE, deadline()).token();
+        // Another request rotates the token after this one read it (not yet rotated) and before it reads the family.
+        store.beforeNextFindFamily(() -> sessions.rotate(first, deadline()));
+
+        String mine = sessions.rotate(first, deadline()).refresh().token();
+
+        assertThat(onlyFamily().revoked()).isFalse();
+        assertThat(onlyFamily().currentHash()).isEqualTo(RefreshTokens.hash(mine));
+    }
+
+    @Test
     void endlessConflictsEndInA503ThatAsksForARetry() {
         String first = sessions.start(ALICE, deadline()).token();
         store.loseNextRotations(RefreshSessions.MAX_ATTEMPTS);

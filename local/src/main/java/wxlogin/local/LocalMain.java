@@ -10,17 +10,22 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import wxlogin.local.api.LocalApi;
+import wxlogin.local.api.SamTemplate;
+import wxlogin.local.dynamodb.DynamoDbLocal;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
 /**
  * The README's first command: the whole flow on localhost with no Docker and no AWS account.
- * Starts a WeChat sandbox, a Secrets Manager endpoint seeded with development secrets, and the
- * HTTP API of template.yaml with the real handlers; logs in once to prove it works; prints
- * what to paste. Development secrets exist only here, never in the deployed code path.
+ * Starts a WeChat sandbox, a Secrets Manager endpoint seeded with development secrets, DynamoDB
+ * Local (in-process, in memory) with the template's tables, and the HTTP API of template.yaml with
+ * the real handlers; logs in, calls a function and refreshes the session once to prove it works;
+ * prints what to paste. Development secrets exist only here, never in the deployed code path.
  *
  * <p>Options: {@code --port N} (API, default 3000), {@code --wechat-port N} (default 8081, the
  * port events/env.json expects), {@code --template PATH}, {@code --check} (start, run the flow
@@ -47,8 +52,13 @@ public final class LocalMain {
         }
     }
 
-    /** The local services, started together and closed together. */
-    public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api) implements AutoCloseable {
+    /**
+     * The local services, started together and closed together. {@code dynamo} is the JVM's shared
+     * DynamoDB Local (left running for other stacks), or null when the template has no table or it
+     * could not start (then lasting sessions are off: login answers no refresh token).
+     */
+    public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api, DynamoDbLocal dynamo,
+                        List<String> tables) implements AutoCloseable {
 
         public static Stack start(Options options) throws IOException {
             return start(options, Map.of());
@@ -62,6 +72,23 @@ public final class LocalMain {
             WeChatSandbox wechat = DevelopmentSecrets.sandboxFor(options.wechatPort);
             SecretsManagerEndpoint secrets = SecretsManagerEndpoint.start();
             DevelopmentSecrets.seed(secrets);
+            SamTemplate template = SamTemplate.load(options.template);
+            DynamoDbLocal dynamo = null;
+            List<String> tables = List.of();
+            Map<String, String> sessionsEnvironment = new LinkedHashMap<>();
+            if (declaresTables(template)) {
+                try {
+                    dynamo = DynamoDbLocal.shared();
+                    tables = dynamo.createTables(template);
+                    sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+                } catch (RuntimeException | LinkageError e) {
+                    System.err.println("[local] DynamoDB Local did not start (" + e.getMessage()
+                            + "): lasting sessions are off, /login answers no refresh token");
+                    dynamo = null;
+                    // Blank means unset to the functions: no refresh tokens, no DynamoDB client.
+                    sessionsEnvironment.put("SESSIONS_TABLE", "");
+                }
+            }
             LocalApi api = LocalApi.builder()
                     .template(options.template)
                     .port(options.port)
@@ -70,13 +97,28 @@ public final class LocalMain {
                             "AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString(),
                             "WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID,
                             "SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID))
+                    .environment(LocalApi.ALL_FUNCTIONS, sessionsEnvironment)
                     .environment(LocalApi.ALL_FUNCTIONS, extraEnvironment)
                     .build()
                     .start();
-            return new Stack(wechat, secrets, api);
+            return new Stack(wechat, secrets, api, dynamo, tables);
         }
 
-        /** Logs in with a fresh sandbox code and calls myCloudFunction with the token, as an app would. */
+        private static boolean declaresTables(SamTemplate template) {
+            Map<?, ?> resources = template.raw().get("Resources") instanceof Map<?, ?> m ? m : Map.of();
+            return resources.values().stream()
+                    .anyMatch(r -> r instanceof Map<?, ?> resource && "AWS::DynamoDB::Table".equals(resource.get("Type")));
+        }
+
+        /** Whether /login is configured to answer refresh tokens here. */
+        public boolean lastingSessions() {
+            return dynamo != null && !api.environment("CodeExchangeFunction").getOrDefault("SESSIONS_TABLE", "").isBlank();
+        }
+
+        /**
+         * Logs in with a fresh sandbox code, calls myCloudFunction with the token and, with lasting
+         * sessions, refreshes the session once, as an app would.
+         */
         public Flow tryTheFlow() {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try {
@@ -85,13 +127,21 @@ public final class LocalMain {
                 String token = login.statusCode() == 200 ? JSON.readTree(login.body()).get("token").asText() : null;
                 HttpResponse<String> call = token == null ? null : post(http, api.url() + "/functions/myCloudFunction",
                         "{\"data\":{\"hello\":\"world\"}}", token);
+                String loginRefreshToken = login.statusCode() == 200
+                        ? JSON.readTree(login.body()).path("refreshToken").asText(null) : null;
+                HttpResponse<String> refresh = loginRefreshToken == null ? null : post(http, api.url() + "/session/refresh",
+                        JSON.writeValueAsString(Map.of("refreshToken", loginRefreshToken)), null);
+                String refreshToken = refresh != null && refresh.statusCode() == 200
+                        ? JSON.readTree(refresh.body()).path("refreshToken").asText(null) : null;
                 return new Flow(login.statusCode(), login.body(), token,
-                        call == null ? 0 : call.statusCode(), call == null ? null : call.body());
+                        call == null ? 0 : call.statusCode(), call == null ? null : call.body(),
+                        lastingSessions(), refresh == null ? 0 : refresh.statusCode(),
+                        refresh == null ? null : refresh.body(), refreshToken);
             } catch (IOException e) {
-                return new Flow(0, e.toString(), null, 0, null);
+                return new Flow(0, e.toString(), null, 0, null, lastingSessions(), 0, null, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Flow(0, "interrupted", null, 0, null);
+                return new Flow(0, "interrupted", null, 0, null, lastingSessions(), 0, null, null);
             }
         }
 
@@ -103,10 +153,11 @@ public final class LocalMain {
         }
     }
 
-    /** What the self-check saw. */
-    public record Flow(int loginStatus, String loginBody, String token, int callStatus, String callBody) {
+    /** What the self-check saw; the refresh only when lasting sessions are on. */
+    public record Flow(int loginStatus, String loginBody, String token, int callStatus, String callBody,
+                       boolean refreshExpected, int refreshStatus, String refreshBody, String refreshToken) {
         public boolean ok() {
-            return loginStatus == 200 && callStatus == 200;
+            return loginStatus == 200 && callStatus == 200 && (!refreshExpected || refreshStatus == 200);
         }
     }
 
@@ -116,12 +167,19 @@ public final class LocalMain {
         out.println("Local API (template.yaml, real handlers): " + api);
         stack.api().routes().forEach(route -> out.println("  " + route));
         out.println("WeChat sandbox: " + stack.wechat().baseUrl() + "   Secrets Manager endpoint: " + stack.secrets().endpoint());
+        if (stack.dynamo() != null) {
+            out.println("DynamoDB Local (in memory): " + stack.dynamo().endpoint() + "   tables: " + String.join(", ", stack.tables()));
+        }
         out.println();
         out.println("Self-check: POST /login -> " + flow.loginStatus() + ", POST /functions/myCloudFunction -> "
-                + flow.callStatus() + (flow.ok() ? "  (the whole flow works)" : "  FAILED"));
+                + flow.callStatus() + (flow.refreshExpected() ? ", POST /session/refresh -> " + flow.refreshStatus() : "")
+                + (flow.ok() ? "  (the whole flow works)" : "  FAILED"));
         if (!flow.ok()) {
             out.println("  login answered: " + flow.loginBody());
             out.println("  call answered:  " + flow.callBody());
+            if (flow.refreshExpected()) {
+                out.println("  refresh answered: " + flow.refreshBody());
+            }
         }
         out.println();
         out.println("1. Log in with a fresh sandbox code (each code works once; make more below):");
@@ -133,6 +191,13 @@ public final class LocalMain {
         out.println("        -H 'authorization: Bearer " + flow.token() + "' \\");
         out.println("        -d '{\"data\":{\"hello\":\"world\"}}'");
         out.println();
+        if (flow.refreshToken() != null) {
+            out.println("3. Refresh the session: a new token pair; the refresh token rotates, so use each one once");
+            out.println("   (this one is the self-check's latest). POST /logout with the same body ends the session:");
+            out.println("   curl -s -X POST " + api + "/session/refresh -H 'content-type: application/json' \\");
+            out.println("        -d '{\"refreshToken\":\"" + flow.refreshToken() + "\"}'");
+            out.println();
+        }
         out.println("More codes: type <scenario>.<anything-unique>, e.g. weixinMiniProgram.try42, or ask the sandbox:");
         out.println("   curl -s -X POST " + stack.wechat().baseUrl() + "/sandbox/codes -d '{\"scenario\":\"phoneSms\"}'");
         out.println("Scenarios: " + String.join(", ", WeChatSandbox.scenarios()));

@@ -22,6 +22,8 @@ public final class LambdaJvm implements AutoCloseable {
     public static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     /** Lambda sizes the heap at about 85 % of the function's memory (e.g. 445645k at 512 MB). */
     public static final double HEAP_SHARE = 0.85;
+    /** Extra JVM options for profiling runs (e.g. -Xlog:class+load), never in reported figures. */
+    public static final String EXTRA_OPTIONS_PROPERTY = "wxlogin.bench.extraJvmOptions";
 
     /** How the function gets AWS credentials. */
     public enum Credentials {
@@ -50,6 +52,9 @@ public final class LambdaJvm implements AutoCloseable {
     /** The JVM options Lambda's launcher passes (state flags), for a function of this memory size. */
     public static List<String> lambdaJvmOptions(int memoryMb, Path jni) {
         List<String> options = new ArrayList<>();
+        // The function's memory is the container's limit in Lambda: the JVM sizes its initial heap
+        // and other defaults from it, not from this machine's RAM.
+        options.add("-XX:MaxRAM=" + memoryMb + "m");
         options.add("-XX:MaxHeapSize=" + Math.round(memoryMb * 1024 * HEAP_SHARE) + "k");
         options.add("-XX:+UseSerialGC");
         options.add("-XX:+TieredCompilation");
@@ -76,6 +81,10 @@ public final class LambdaJvm implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
         command.addAll(lambdaJvmOptions(function.memoryMb(), Layout.jniLibrary(runtimeDir)));
+        String extra = System.getProperty(EXTRA_OPTIONS_PROPERTY, "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.add("-classpath");
         command.add(Layout.runtimeJars(runtimeDir).stream().map(Path::toString).collect(Collectors.joining(":")));
         command.add(MAIN_CLASS);
@@ -158,6 +167,19 @@ public final class LambdaJvm implements AutoCloseable {
 
     public long rssKb() {
         return procStatus("VmRSS:");
+    }
+
+    /** CPU time (user + system, all threads) used so far, in ms; 10 ms resolution. */
+    public long cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // Fields after the command name, which is in parentheses and may contain spaces.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks * 10; // USER_HZ is 100 on Linux
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/" + process.pid() + "/stat (Linux only)", e);
+        }
     }
 
     private long procStatus(String field) {

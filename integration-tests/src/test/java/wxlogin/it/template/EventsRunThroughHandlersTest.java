@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import wxlogin.local.DevelopmentSecrets;
+import wxlogin.local.dynamodb.DynamoDbLocal;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
@@ -38,6 +39,7 @@ class EventsRunThroughHandlersTest {
     private static JsonNode envJson;
     private static SecretsManagerEndpoint secrets;
     private static WeChatSandbox wechat;
+    private static DynamoDbLocal dynamo;
     private static final Map<String, String> savedProperties = new HashMap<>();
 
     @BeforeAll
@@ -47,6 +49,11 @@ class EventsRunThroughHandlersTest {
         secrets = SecretsManagerEndpoint.start();
         DevelopmentSecrets.seed(secrets);
         wechat = DevelopmentSecrets.sandboxFor();
+        // The table env.json names, with the template's key schema, in DynamoDB Local.
+        dynamo = DynamoDbLocal.shared();
+        for (String function : List.of("CodeExchangeFunction", "SessionFunction")) {
+            dynamo.createTable(envJson.path(function).path("SESSIONS_TABLE").asText(), template.properties("SessionsTable"));
+        }
         // The SDK signs its requests; the stand-in accepts any credentials.
         for (String property : CREDENTIAL_PROPERTIES) {
             savedProperties.put(property, System.getProperty(property));
@@ -141,7 +148,54 @@ class EventsRunThroughHandlersTest {
         assertThat(result.path("event").path("hello").asText()).isEqualTo("world");
     }
 
+    @Test
+    void sessionRefreshJsonIsA401ForItsUnknownTokenAndWithALoginsTokenAnswersANewPair() throws Exception {
+        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", httpEvent("session-refresh.json"));
+        assertThat(unknown.getStatusCode()).as(unknown.getBody()).isEqualTo(401);
+        assertThat(JSON.readTree(unknown.getBody()).path("errCode").asLong()).isEqualTo(900_401L);
+
+        String refreshToken = freshLogin().path("refreshToken").asText();
+        APIGatewayV2HTTPResponse response = invoke("SessionFunction", withRefreshToken("session-refresh.json", refreshToken));
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.getBody());
+        assertThat(body.path("refreshToken").asText()).isNotBlank().isNotEqualTo(refreshToken);
+        assertThat(body.path("refreshExpiresIn").asLong()).isEqualTo(2592000);
+        JwtClaims claims = EventsTest.verifiedClaims(body.path("token").asText());
+        assertThat(claims.getSubject()).isEqualTo(body.path("userId").asText());
+        assertThat(claims.getStringClaimValue("login_type")).isEqualTo("weixinApp");
+    }
+
+    @Test
+    void logoutJsonIs204AndALoggedOutTokenNoLongerRefreshes() throws Exception {
+        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", httpEvent("logout.json"));
+        // Like RFC 7009: a token that is unknown leaves nothing to revoke, which is not an error.
+        assertThat(unknown.getStatusCode()).as(unknown.getBody()).isEqualTo(204);
+
+        String refreshToken = freshLogin().path("refreshToken").asText();
+        APIGatewayV2HTTPResponse logout = invoke("SessionFunction", withRefreshToken("logout.json", refreshToken));
+        assertThat(logout.getStatusCode()).isEqualTo(204);
+        APIGatewayV2HTTPResponse refresh = invoke("SessionFunction", withRefreshToken("session-refresh.json", refreshToken));
+        assertThat(refresh.getStatusCode()).as(refresh.getBody()).isEqualTo(401);
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** login.json with a fresh sandbox code (each code works once). */
+    private static JsonNode freshLogin() throws Exception {
+        APIGatewayV2HTTPEvent event = httpEvent("login.json");
+        event.setBody("{\"code\":\"" + wechat.issueCode("weixinApp") + "\"}");
+        APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", event);
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.getBody());
+        assertThat(body.path("refreshToken").asText()).as("login with SESSIONS_TABLE returns a refresh token").hasSize(43);
+        return body;
+    }
+
+    private static APIGatewayV2HTTPEvent withRefreshToken(String eventFile, String refreshToken) {
+        APIGatewayV2HTTPEvent event = httpEvent(eventFile);
+        event.setBody("{\"refreshToken\":\"" + refreshToken + "\"}");
+        return event;
+    }
 
     private static APIGatewayV2HTTPEvent httpEvent(String name) {
         return EventLoader.loadApiGatewayHttpEvent(ProjectFiles.event(name).toString());
@@ -157,6 +211,7 @@ class EventsRunThroughHandlersTest {
             env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
         }
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
         return env;
     }
 

@@ -71,7 +71,8 @@ class EventsTest {
     // ------------------------------------------------------------------ HTTP API events (payload 2.0)
 
     @ParameterizedTest
-    @ValueSource(strings = {"login.json", "login-bad-request.json", "my-cloud-function.json"})
+    @ValueSource(strings = {"login.json", "login-bad-request.json", "my-cloud-function.json", "session-refresh.json",
+            "logout.json"})
     void httpEventsAreShapedLikeApiGatewaysPayload2(String name) throws Exception {
         JsonNode raw = JSON.readTree(ProjectFiles.event(name).toFile());
         assertThat(raw.path("body").isTextual()).as(name + ": body is a string").isTrue();
@@ -126,6 +127,20 @@ class EventsTest {
         assertThat(event.getRouteKey()).isEqualTo("POST /login");
         JsonNode body = JSON.readTree(event.getBody());
         assertThat(body.path("code").asText()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"session-refresh.json", "logout.json"})
+    void theSessionEventsCarryAWellFormedRefreshTokenThatNoStoreKnows(String name) throws Exception {
+        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(ProjectFiles.event(name).toString());
+        assertThat(event.getRouteKey()).isIn("POST /session/refresh", "POST /logout");
+        JsonNode body = JSON.readTree(event.getBody());
+        assertThat(body.properties()).extracting(Map.Entry::getKey).containsExactly("refreshToken");
+        // The shape of an issued token (43 base64url characters), so the handler looks it up: 401 / 204.
+        assertThat(body.path("refreshToken").asText()).matches("[A-Za-z0-9_-]{43}").contains("unknown");
+        // The refresh token is the credential: no access token, no identity.
+        assertThat(event.getRequestContext().getAuthorizer()).isNull();
+        assertThat(event.getHeaders()).doesNotContainKey("authorization");
     }
 
     @Test

@@ -39,5 +39,21 @@ class LocalApiReadsTemplateTest {
                 .containsEntry("SESSION_TTL_SECONDS", "7200")
                 .containsEntry("SESSION_ISSUER", "weixin-app-login");
         assertThat(local.function("CallGateFunction").environment()).containsEntry("GATE_POLICY", "{}");
+
+        // Lasting sessions (on by default): both session routes, open, and the table's Ref as SESSIONS_TABLE.
+        for (String routeKey : new String[] {"POST /session/refresh", "POST /logout"}) {
+            assertThat(local.routes()).filteredOn(r -> r.routeKey().equals(routeKey)).singleElement().satisfies(r -> {
+                assertThat(r.functionId()).isEqualTo("SessionFunction");
+                assertThat(r.authorizer()).isNull();
+            });
+        }
+        assertThat(local.condition("LastingSessions")).isTrue();
+        assertThat(local.function("CodeExchangeFunction").environment()).containsEntry("SESSIONS_TABLE", "SessionsTable")
+                .containsEntry("REFRESH_TTL_SECONDS", "2592000");
+        assertThat(local.function("SessionFunction").environment()).containsEntry("SESSIONS_TABLE", "SessionsTable")
+                .containsEntry("REFRESH_REUSE_INTERVAL_SECONDS", "10");
+        // Switched off, login gets no table (and so builds no DynamoDB client).
+        SamTemplate off = SamTemplate.load(ProjectFiles.template(), java.util.Map.of("EnableLastingSessions", "false"));
+        assertThat(off.function("CodeExchangeFunction").environment()).doesNotContainKey("SESSIONS_TABLE");
     }
 }

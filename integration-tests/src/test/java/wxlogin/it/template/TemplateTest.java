@@ -43,17 +43,25 @@ class TemplateTest {
     static final String LOGIN = "CodeExchangeFunction";
     static final String GATE = "CallGateFunction";
     static final String MY_CLOUD_FUNCTION = "MyCloudFunction";
+    static final String SESSION = "SessionFunction";
+    static final String SESSIONS_TABLE = "SessionsTable";
     static final String AUTHORIZER = "CallGate";
 
-    /** The contract's environment variables (deployed template: never AWS_ENDPOINT_URL_*). */
+    /**
+     * The contract's environment variables (deployed template: never AWS_ENDPOINT_URL_*), with the
+     * README's additions for lasting sessions (REFRESH_*).
+     */
     static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
-            "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE");
+            "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE",
+            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS");
 
     /** Which contract variables each function's code reads: exactly these must be declared. */
     static final Map<String, Set<String>> READS = Map.of(
             LOGIN, Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID", "WECHAT_API_BASE_URL",
-                    "SESSION_TTL_SECONDS", "SESSION_ISSUER"),
+                    "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE", "REFRESH_TTL_SECONDS"),
             GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY"),
+            SESSION, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE",
+                    "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS"),
             MY_CLOUD_FUNCTION, Set.of());
 
     /** Read by the JVM, not by our code. */
@@ -71,6 +79,8 @@ class TemplateTest {
             GATE, new HandlerSpec("wxlogin.gate.CallGateHandler", APIGatewayV2CustomAuthorizerEvent.class,
                     SimpleIAMPolicyResponse.class),
             MY_CLOUD_FUNCTION, new HandlerSpec("wxlogin.cloudfunction.MyCloudFunction", APIGatewayV2HTTPEvent.class,
+                    APIGatewayV2HTTPResponse.class),
+            SESSION, new HandlerSpec("wxlogin.session.handler.SessionHandler", APIGatewayV2HTTPEvent.class,
                     APIGatewayV2HTTPResponse.class));
 
     private static Template template;
@@ -89,6 +99,8 @@ class TemplateTest {
         assertThat(template.type(LOGIN)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(GATE)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(MY_CLOUD_FUNCTION)).isEqualTo(Template.FUNCTION);
+        assertThat(template.type(SESSION)).isEqualTo(Template.FUNCTION);
+        assertThat(template.type(SESSIONS_TABLE)).isEqualTo("AWS::DynamoDB::Table");
         assertThat(template.type("WeChatAppSecret")).isEqualTo("AWS::SecretsManager::Secret");
         assertThat(template.type("SessionKeysSecret")).isEqualTo("AWS::SecretsManager::Secret");
         // Every function is one the tests know (handler, variables, secrets): extend the tables for new ones.
@@ -122,6 +134,7 @@ class TemplateTest {
         // API Gateway waits at most 10 s for a Lambda authorizer.
         assertThat((Integer) template.functionProperties(GATE).get("Timeout")).isBetween(3, 9);
         assertThat((Integer) template.functionProperties(MY_CLOUD_FUNCTION).get("Timeout")).isLessThan(30);
+        assertThat((Integer) template.functionProperties(SESSION).get("Timeout")).isBetween(5, 20);
     }
 
     // ------------------------------------------------------------------ the API and its authorizer
@@ -191,9 +204,16 @@ class TemplateTest {
             String effective = r.authorizer() == null ? (String) auth.get("DefaultAuthorizer") : r.authorizer();
             assertThat(effective).as(r.routeKey()).isEqualTo(AUTHORIZER).isIn(authorizers);
         });
-        // Only POST /login opts out of the gate.
+        // The session routes: their credential is the refresh token in the body, not an access token.
+        for (String routeKey : List.of("POST /session/refresh", "POST /logout")) {
+            assertThat(routes).filteredOn(r -> r.routeKey().equals(routeKey)).singleElement().satisfies(r -> {
+                assertThat(r.functionId()).isEqualTo(SESSION);
+                assertThat(r.authorizer()).isEqualTo("NONE");
+            });
+        }
+        // Only POST /login and the session routes opt out of the gate.
         assertThat(routes).filteredOn(r -> "NONE".equals(r.authorizer())).extracting(Template.Route::routeKey)
-                .containsExactly("POST /login");
+                .containsExactlyInAnyOrder("POST /login", "POST /session/refresh", "POST /logout");
     }
 
     @Test
@@ -278,7 +298,17 @@ class TemplateTest {
                 .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
                 .containsEntry("WECHAT_API_BASE_URL", ref("WeChatApiBaseUrl"))
                 .containsEntry("SESSION_TTL_SECONDS", ref("SessionTtlSeconds"))
-                .containsEntry("SESSION_ISSUER", ref("SessionIssuer"));
+                .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
+                .containsEntry("SESSIONS_TABLE", Map.of("Fn::If", List.of(lastingSessionsCondition(),
+                        ref(SESSIONS_TABLE), ref("AWS::NoValue"))))
+                .containsEntry("REFRESH_TTL_SECONDS", ref("RefreshTtlSeconds"));
+        assertThat(template.environment(SESSION))
+                .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
+                .containsEntry("SESSION_TTL_SECONDS", ref("SessionTtlSeconds"))
+                .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
+                .containsEntry("SESSIONS_TABLE", ref(SESSIONS_TABLE))
+                .containsEntry("REFRESH_TTL_SECONDS", ref("RefreshTtlSeconds"))
+                .containsEntry("REFRESH_REUSE_INTERVAL_SECONDS", ref("RefreshReuseIntervalSeconds"));
         assertThat(template.environment(GATE))
                 .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
                 .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
@@ -310,12 +340,16 @@ class TemplateTest {
         Map<String, Set<Object>> expected = Map.of(
                 LOGIN, Set.of(wechatSecret, ref("SessionKeysSecret")),
                 GATE, Set.of(ref("SessionKeysSecret")),
+                SESSION, Set.of(ref("SessionKeysSecret")),
                 MY_CLOUD_FUNCTION, Set.of());
         for (String id : template.functionIds()) {
-            List<Grant> grants = grants(id);
-            assertThat(grants).as(id + ": no wildcard actions").allSatisfy(g -> assertThat(g.action()).doesNotContain("*"));
-            assertThat(grants).as(id + ": no wildcard resources")
+            List<Grant> all = grants(id);
+            assertThat(all).as(id + ": no wildcard actions").allSatisfy(g -> assertThat(g.action()).doesNotContain("*"));
+            assertThat(all).as(id + ": no wildcard resources")
                     .allSatisfy(g -> assertThat(String.valueOf(g.resource())).doesNotContain("*"));
+            assertThat(all).as(id + ": Secrets Manager and DynamoDB only").allSatisfy(
+                    g -> assertThat(g.action()).matches("(secretsmanager|dynamodb):[A-Za-z]+"));
+            List<Grant> grants = all.stream().filter(g -> g.action().startsWith("secretsmanager:")).toList();
             assertThat(grants).as(id + ": GetSecretValue only").allSatisfy(
                     g -> assertThat(g.action()).isEqualTo("secretsmanager:GetSecretValue"));
             Set<Object> resources = grants.stream().map(Grant::resource).collect(Collectors.toSet());
@@ -330,7 +364,8 @@ class TemplateTest {
             Set<Object> named = template.environment(id).entrySet().stream()
                     .filter(e -> e.getKey().endsWith("_SECRET_ID")).map(Map.Entry::getValue)
                     .collect(Collectors.toSet());
-            Set<Object> granted = grants(id).stream().map(Grant::resource).collect(Collectors.toSet());
+            Set<Object> granted = grants(id).stream().filter(g -> g.action().startsWith("secretsmanager:"))
+                    .map(Grant::resource).collect(Collectors.toSet());
             assertThat(granted).as(id).isEqualTo(named);
         }
     }
@@ -361,6 +396,64 @@ class TemplateTest {
         assertThat(generate.get("ExcludePunctuation")).isEqualTo(true);
     }
 
+    // ------------------------------------------------------------------ lasting sessions
+
+    @Test
+    void onlyTheSessionFunctionAndLoginTouchTheSessionsTableEachWithTheActionsItUses() {
+        Object table = Map.of("Fn::GetAtt", List.of(SESSIONS_TABLE, "Arn"));
+        Map<String, Set<Grant>> expected = Map.of(
+                // Login creates a family and its first token: one transaction of two puts.
+                LOGIN, Set.of(new Grant("dynamodb:PutItem", table)),
+                // Rotation and revocation: strongly consistent reads, conditional puts and updates.
+                SESSION, Set.of(new Grant("dynamodb:GetItem", table), new Grant("dynamodb:PutItem", table),
+                        new Grant("dynamodb:UpdateItem", table)),
+                // The gate stays stateless.
+                GATE, Set.of(),
+                MY_CLOUD_FUNCTION, Set.of());
+        for (String id : template.functionIds()) {
+            Set<Grant> dynamo = grants(id).stream().filter(g -> g.action().startsWith("dynamodb:"))
+                    .collect(Collectors.toSet());
+            assertThat(dynamo).as(id + ": DynamoDB grants").isEqualTo(expected.get(id));
+        }
+    }
+
+    @Test
+    void loginsTableAccessAndVariableFollowTheSwitch() {
+        Map<String, Object> p = template.section("Parameters");
+        assertThat(map(p.get("EnableLastingSessions"))).containsEntry("Type", "String").containsEntry("Default", "true");
+        assertThat(list(map(p.get("EnableLastingSessions")).get("AllowedValues"))).containsExactlyInAnyOrder("true", "false");
+        String condition = lastingSessionsCondition();
+        assertThat(list(map(template.section("Conditions").get(condition)).get("Fn::Equals")))
+                .containsExactlyInAnyOrder(ref("EnableLastingSessions"), "true");
+        // The PutItem statement of login exists only with the switch on.
+        List<Object> statements = new ArrayList<>();
+        for (Object policy : list(template.functionProperties(LOGIN).get("Policies"))) {
+            statements.addAll(list(map(policy).get("Statement")));
+        }
+        assertThat(statements).anySatisfy(s -> {
+            List<Object> branches = list(map(s).get("Fn::If"));
+            assertThat(branches).hasSize(3);
+            assertThat(branches.get(0)).isEqualTo(condition);
+            assertThat(map(branches.get(1)).get("Action")).isEqualTo("dynamodb:PutItem");
+            assertThat(branches.get(2)).isEqualTo(ref("AWS::NoValue"));
+        });
+    }
+
+    @Test
+    void theSessionsTableIsOnDemandWithTtlPointInTimeRecoveryAndEncryption() {
+        Map<String, Object> table = template.properties(SESSIONS_TABLE);
+        assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
+        // The key the code uses (wxlogin.session.DynamoDbSessionStore): a string partition key "pk", no sort key.
+        assertThat(list(table.get("KeySchema"))).containsExactly(Map.of("AttributeName", "pk", "KeyType", "HASH"));
+        assertThat(list(table.get("AttributeDefinitions")))
+                .containsExactly(Map.of("AttributeName", "pk", "AttributeType", "S"));
+        assertThat(map(table.get("TimeToLiveSpecification"))).containsEntry("AttributeName", "ttl")
+                .containsEntry("Enabled", true);
+        assertThat(map(table.get("PointInTimeRecoverySpecification"))).containsEntry("PointInTimeRecoveryEnabled", true);
+        assertThat(map(table.get("SSESpecification"))).containsEntry("SSEEnabled", true);
+        assertThat(table).doesNotContainKey("TableName");
+    }
+
     // ------------------------------------------------------------------ VPC, parameters, outputs
 
     @Test
@@ -389,6 +482,8 @@ class TemplateTest {
         assertThat(list(map(p.get("LogLevel")).get("AllowedValues"))).containsExactlyInAnyOrder("DEBUG", "INFO", "WARN", "ERROR");
         assertThat(map(p.get("VpcSubnetIds"))).containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
         assertThat(map(p.get("VpcSecurityGroupIds"))).containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
+        assertThat(map(p.get("RefreshTtlSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 2592000);
+        assertThat(map(p.get("RefreshReuseIntervalSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 10);
     }
 
     @Test
@@ -408,6 +503,8 @@ class TemplateTest {
                 .containsEntry("Fn::Sub", "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/");
         assertThat(map(outputs.get("WeChatAppSecretArn")).get("Value")).isEqualTo(weChatAppSecretArnExpression());
         assertThat(map(outputs.get("SessionKeysSecretArn")).get("Value")).isEqualTo(ref("SessionKeysSecret"));
+        assertThat(map(outputs.get("SessionsTableName")).get("Value")).isEqualTo(ref(SESSIONS_TABLE));
+        assertThat(map(outputs.get("SessionFunctionAliasArn")).get("Value")).isEqualTo(ref(SESSION + ".Alias"));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -416,6 +513,14 @@ class TemplateTest {
     private static Object weChatAppSecretArnExpression() {
         String condition = String.valueOf(template.resource("WeChatAppSecret").get("Condition"));
         return Map.of("Fn::If", List.of(condition, ref("WeChatAppSecret"), ref("ExistingWeChatAppSecretArn")));
+    }
+
+    /** The condition of the lasting-sessions switch (what login's SESSIONS_TABLE depends on). */
+    private static String lastingSessionsCondition() {
+        Object value = template.properties(LOGIN).get("Environment");
+        List<Object> branches = list(map(map(map(value).get("Variables")).get("SESSIONS_TABLE")).get("Fn::If"));
+        assertThat(branches).as("CodeExchangeFunction SESSIONS_TABLE is !If [<condition>, ...]").hasSize(3);
+        return String.valueOf(branches.get(0));
     }
 
     record Grant(String action, Object resource) {
@@ -431,7 +536,9 @@ class TemplateTest {
             Map<String, Object> p = map(policy);
             if (p.containsKey("Statement")) {
                 for (Object s : list(p.get("Statement"))) {
-                    Map<String, Object> statement = map(s);
+                    // A statement behind !If [condition, statement, !Ref AWS::NoValue]: counted as granted.
+                    List<Object> conditional = list(map(s).get("Fn::If"));
+                    Map<String, Object> statement = conditional.size() == 3 ? map(conditional.get(1)) : map(s);
                     assertThat(statement).as(functionId + " statement").doesNotContainKeys("NotAction", "NotResource");
                     if (!"Allow".equals(statement.get("Effect"))) {
                         continue;

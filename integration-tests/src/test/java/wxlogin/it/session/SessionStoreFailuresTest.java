@@ -1,0 +1,252 @@
+// Integration: DynamoDB throttling, errors and outages (a fault proxy in front of DynamoDB Local, a closed port) through the production handlers: refresh answers 503 and mints nothing, login still answers 200.
+package wxlogin.it.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import wxlogin.common.Deadline;
+import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.local.DevelopmentSecrets;
+import wxlogin.local.secrets.SecretsManagerEndpoint;
+import wxlogin.local.wechat.WeChatSandbox;
+import wxlogin.login.LoginHandler;
+import wxlogin.session.RefreshTokens;
+import wxlogin.session.SessionIdentity;
+import wxlogin.session.handler.SessionHandler;
+import wxlogin.testing.FakeContext;
+import wxlogin.testing.LogCapture;
+
+class SessionStoreFailuresTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final SessionIdentity BOB = new SessionIdentity("user-bob", DevelopmentSecrets.APPID, "weixinApp", "o-bob", null);
+
+    private static SessionsTable table;
+    private static FaultyDynamoDb proxy;
+    private static SecretsManagerEndpoint secrets;
+    private static WeChatSandbox wechat;
+    private LogCapture logs;
+    private final List<String> sensitive = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws IOException {
+        table = new SessionsTable();
+        proxy = new FaultyDynamoDb(table.dynamo.endpoint());
+        secrets = SecretsManagerEndpoint.start();
+        DevelopmentSecrets.seed(secrets);
+        wechat = DevelopmentSecrets.sandboxFor();
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        secrets.close();
+        wechat.close();
+    }
+
+    @BeforeEach
+    void captureLogs() {
+        proxy.heal();
+        logs = new LogCapture();
+    }
+
+    @AfterEach
+    void checkLogs() {
+        String text = logs.text();
+        logs.close();
+        for (String value : sensitive) {
+            assertThat(text).as("log output must not contain a token or its hash").doesNotContain(value);
+        }
+    }
+
+    // ------------------------------------------------------------------ refresh and logout
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"GetItem, THROTTLE", "TransactWriteItems, THROTTLE", "TransactWriteItems, INTERNAL_ERROR"})
+    void aThrottledOrFailingStoreMakesRefreshA503ThatMintsNothingAndTheTokenStillWorksAfter(
+            String operation, FaultyDynamoDb.Fault fault) throws Exception {
+        String refreshToken = startSession();
+        SessionHandler handler = sessionHandler(proxy.endpoint());
+        proxy.fail(operation, fault);
+
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event("/session/refresh", refreshToken), new FakeContext());
+
+        assertUnavailable(response);
+        assertThat(proxy.failures(operation)).as("the SDK retries once, no more").isBetween(1, 2);
+        assertUntouched(refreshToken);
+
+        proxy.heal();
+        APIGatewayV2HTTPResponse retry = handler.handleRequest(event("/session/refresh", refreshToken), new FakeContext());
+        assertThat(retry.getStatusCode()).as(retry.getBody()).isEqualTo(200);
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, JSON.readTree(retry.getBody()).get("refreshToken").asText());
+    }
+
+    @Test
+    void anUnreachableStoreMakesRefreshAndLogoutA503() throws Exception {
+        String refreshToken = startSession();
+        SessionHandler handler = sessionHandler(closedPort());
+
+        long started = System.nanoTime();
+        assertUnavailable(handler.handleRequest(event("/session/refresh", refreshToken), new FakeContext()));
+        assertUnavailable(handler.handleRequest(event("/logout", refreshToken), new FakeContext()));
+        assertThat((System.nanoTime() - started) / 1_000_000).as("fails fast, well inside the function's timeout")
+                .isLessThan(8_000);
+        assertUntouched(refreshToken);
+    }
+
+    @Test
+    void aThrottledLogoutIsA503AndTheSessionStaysUntilLogoutSucceeds() throws Exception {
+        String refreshToken = startSession();
+        SessionHandler handler = sessionHandler(proxy.endpoint());
+        proxy.fail("UpdateItem", FaultyDynamoDb.Fault.THROTTLE);
+
+        assertUnavailable(handler.handleRequest(event("/logout", refreshToken), new FakeContext()));
+        assertUntouched(refreshToken);
+
+        proxy.heal();
+        assertThat(handler.handleRequest(event("/logout", refreshToken), new FakeContext()).getStatusCode()).isEqualTo(204);
+        assertThat(handler.handleRequest(event("/session/refresh", refreshToken), new FakeContext()).getStatusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
+    void aMissingTableIsA500WithoutDetails() throws Exception {
+        String refreshToken = startSession();
+        Map<String, String> env = sessionEnvironment(table.dynamo.endpoint().toString());
+        env.put("SESSIONS_TABLE", "no-such-table");
+        APIGatewayV2HTTPResponse response = new SessionHandler(env)
+                .handleRequest(event("/session/refresh", refreshToken), new FakeContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(500);
+        assertThat(JSON.readTree(response.getBody()).get("errCode").asLong()).isEqualTo(900_500L);
+        assertThat(response.getBody()).doesNotContain("no-such-table");
+        assertThat(logs.text()).contains("no-such-table");
+    }
+
+    // ------------------------------------------------------------------ login
+
+    @Test
+    void aThrottledStoreAtLoginStillLogsInWithoutARefreshToken() throws Exception {
+        proxy.fail("TransactWriteItems", FaultyDynamoDb.Fault.THROTTLE);
+
+        JsonNode body = loginOk(proxy.endpoint());
+
+        assertThat(body.has("refreshToken")).isFalse();
+        assertThat(body.has("refreshExpiresIn")).isFalse();
+        assertThat(logs.text()).contains("login.refresh_token_not_issued");
+    }
+
+    @Test
+    void anUnreachableStoreAtLoginStillLogsInWithoutARefreshToken() throws Exception {
+        JsonNode body = loginOk(closedPort());
+
+        assertThat(body.has("refreshToken")).isFalse();
+        assertThat(logs.text()).contains("login.refresh_token_not_issued");
+    }
+
+    @Test
+    void aHealthyStoreAtLoginAddsARefreshTokenThatRefreshes() throws Exception {
+        JsonNode body = loginOk(proxy.endpoint());
+
+        String refreshToken = body.get("refreshToken").asText();
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, refreshToken);
+        assertThat(body.get("refreshExpiresIn").asLong()).isEqualTo(2592000);
+        APIGatewayV2HTTPResponse refresh = sessionHandler(proxy.endpoint())
+                .handleRequest(event("/session/refresh", refreshToken), new FakeContext());
+        assertThat(refresh.getStatusCode()).as(refresh.getBody()).isEqualTo(200);
+        assertThat(JSON.readTree(refresh.getBody()).get("userId").asText()).isEqualTo(body.get("userId").asText());
+    }
+
+    // --- helpers ---
+
+    /** Checked against this class's log lines, and by the run-wide log check (RELIABILITY.md). */
+    private void sensitive(SecretLedger.Kind kind, String value) {
+        sensitive.add(value);
+        SecretLedger.register(kind, value);
+    }
+
+    private String startSession() {
+        String token = table.refreshSessions(3600, 10, Clock.systemUTC())
+                .start(BOB, Deadline.in(5_000, Clock.systemUTC())).token();
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, token);
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, RefreshTokens.hash(token));
+        return token;
+    }
+
+    /** Nothing was rotated or revoked: the token is still its family's current one. */
+    private void assertUntouched(String refreshToken) {
+        Map<String, AttributeValue> item = table.tokenItem(refreshToken);
+        assertThat(item).doesNotContainKey("rotatedAt");
+        Map<String, AttributeValue> family = table.familyItem(item.get("familyId").s());
+        assertThat(family.get("currentHash").s()).isEqualTo(RefreshTokens.hash(refreshToken));
+        assertThat(family).doesNotContainKey("revokedAt");
+    }
+
+    private static void assertUnavailable(APIGatewayV2HTTPResponse response) throws Exception {
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(503);
+        assertThat(response.getHeaders()).containsKey("Retry-After");
+        JsonNode body = JSON.readTree(response.getBody());
+        assertThat(body.get("errCode").asLong()).isEqualTo(900_505L);
+        assertThat(body.get("errMsg").asText()).contains("Retry");
+        assertThat(body.has("token")).isFalse();
+        assertThat(body.has("refreshToken")).isFalse();
+    }
+
+    private SessionHandler sessionHandler(String dynamoEndpoint) {
+        return new SessionHandler(sessionEnvironment(dynamoEndpoint));
+    }
+
+    private Map<String, String> sessionEnvironment(String dynamoEndpoint) {
+        Map<String, String> env = new HashMap<>(table.environment(dynamoEndpoint));
+        env.put("SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
+        return env;
+    }
+
+    private JsonNode loginOk(String dynamoEndpoint) throws Exception {
+        Map<String, String> env = new HashMap<>(table.environment(dynamoEndpoint));
+        env.put("WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID);
+        env.put("SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
+        env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
+        String code = wechat.issueCode("weixinApp");
+        sensitive(SecretLedger.Kind.WECHAT_CODE, code);
+        APIGatewayV2HTTPResponse response = new LoginHandler(env).handleRequest(
+                APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey("POST /login").withRawPath("/login")
+                        .withHeaders(Map.of("content-type", "application/json"))
+                        .withBody("{\"code\":\"" + code + "\"}").withIsBase64Encoded(false).build(),
+                new FakeContext());
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.getBody());
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, body.get("token").asText());
+        return body;
+    }
+
+    private static String closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+
+    static APIGatewayV2HTTPEvent event(String path, String refreshToken) {
+        return RefreshTokenRotationTest.event(path, refreshToken);
+    }
+}
