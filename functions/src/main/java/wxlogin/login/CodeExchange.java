@@ -97,6 +97,7 @@ public final class CodeExchange {
         appCredentials.expire();
         signingKeys.expire();
         accessTokens.clear();
+        wechat.dropConnections();
     }
 
     public long tokenLifetimeSeconds() {

@@ -38,18 +38,42 @@ public final class WeChatClient {
     private static final int MIN_CALL_MILLIS = 100;
 
     private final String baseUrl;
-    private final HttpClient http;
+    // Built on first use and dropped after a SnapStart restore: a snapshot must not carry its TLS
+    // state and random seed, nor pooled connections that died while the snapshot slept.
+    private volatile HttpClient http;
 
     public WeChatClient(String baseUrl) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        // java.net.http rather than HttpURLConnection: the latter silently re-sends a GET whose
-        // connection broke, which would present a single-use code twice. This client retries only
-        // on a pooled connection that died before the request was read.
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(CONNECT_CAP_MILLIS))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    }
+
+    /** Forgets the HTTP client and its connections (after a SnapStart restore). */
+    public void dropConnections() {
+        HttpClient current = http;
+        http = null;
+        if (current != null) {
+            current.shutdownNow();
+        }
+    }
+
+    private HttpClient http() {
+        HttpClient current = http;
+        if (current == null) {
+            synchronized (this) {
+                current = http;
+                if (current == null) {
+                    // java.net.http rather than HttpURLConnection: the latter silently re-sends a GET whose
+                    // connection broke, which would present a single-use code twice. This client retries
+                    // only on a pooled connection that died before the request was read.
+                    current = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(Duration.ofMillis(CONNECT_CAP_MILLIS))
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .build();
+                    http = current;
+                }
+            }
+        }
+        return current;
     }
 
     /** {@code POST cgi-bin/stable_token}: the same token while valid, so instances never invalidate each other. */
@@ -102,7 +126,7 @@ public final class WeChatClient {
         }
         HttpResponse<byte[]> response;
         CompletableFuture<HttpResponse<byte[]>> pending =
-                http.sendAsync(request.build(), info -> LimitedBody.of(MAX_BODY_BYTES));
+                http().sendAsync(request.build(), info -> LimitedBody.of(MAX_BODY_BYTES));
         try {
             // The request timeout covers the headers; this bound covers the body too.
             response = pending.get(budget, TimeUnit.MILLISECONDS);

@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.LambdaRuntime;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import com.code_intelligence.jazzer.api.BugDetectors;
-import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -70,16 +69,20 @@ final class FuzzSupport {
         return value;
     }
 
+    private static final java.util.function.BiPredicate<String, Integer> LOOPBACK =
+            (host, port) -> host.equals("127.0.0.1") || host.equals("localhost");
+
     /**
-     * Lets the fuzz target reach the local WeChat (127.0.0.1) and nothing else. Jazzer's network
-     * sanitizer exists only once its agent is in (from the first input on) and only with its hooks
-     * on (fuzzing, not the corpus replay).
+     * Lets the fuzz targets reach the local WeChat (127.0.0.1) and nothing else. Called on every
+     * input: Jazzer's network sanitizer exists only once its agent is in and resets when fuzzing
+     * starts after the seeds; without hooks (the corpus replay) there is nothing to allow.
      */
-    static SilentCloseable allowLoopbackOnly() {
+    @SuppressWarnings("resource") // the policy stays for the rest of the run
+    static void allowLoopbackOnly() {
         try {
-            return BugDetectors.allowNetworkConnections((host, port) -> host.equals("127.0.0.1") || host.equals("localhost"));
+            BugDetectors.allowNetworkConnections(LOOPBACK);
         } catch (IllegalStateException noSanitizer) {
-            return () -> { };
+            // no sanitizer loaded: nothing to allow
         }
     }
 

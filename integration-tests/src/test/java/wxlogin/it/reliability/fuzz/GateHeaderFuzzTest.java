@@ -70,7 +70,7 @@ class GateHeaderFuzzTest {
         log.close();
     }
 
-    @FuzzTest(maxExecutions = 400_000)
+    @FuzzTest(maxExecutions = 2_000_000, maxDuration = "30m")
     void fuzzAuthorizerEvent(byte[] input) {
         int flags = input.length > 0 ? input[0] & 0xff : 0;
         int route = input.length > 1 ? (input[1] & 0xff) % (ROUTE_KEYS.length + 1) : 0;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,7 +67,6 @@ class WeChatAnswerFuzzTest {
 
     private static LocalWeChat wechat;
     private static CapturedLog log;
-    private static SilentCloseable loopbackOnly;
     private static CachedSecret<WeChatCredentials> credentials;
     private static CachedSecret<SigningKeys> keys;
     private static WeChatClient client;
@@ -98,16 +96,11 @@ class WeChatAnswerFuzzTest {
     static void stop() {
         log.close();
         wechat.close();
-        if (loopbackOnly != null) {
-            loopbackOnly.close();
-        }
     }
 
-    @FuzzTest(maxExecutions = 250_000)
+    @FuzzTest(maxExecutions = 500_000, maxDuration = "30m")
     void fuzzWeChatAnswers(byte[] input) throws Exception {
-        if (loopbackOnly == null) {
-            loopbackOnly = FuzzSupport.allowLoopbackOnly();
-        }
+        FuzzSupport.allowLoopbackOnly();
         int target = byteAt(input, 0) % 3;
         int status = STATUSES[byteAt(input, 1) % STATUSES.length];
         Framing framing = framing(byteAt(input, 2));
