@@ -5,11 +5,9 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
-import org.crac.Core;
-import org.crac.Resource;
 import wxlogin.common.Env;
+import wxlogin.common.SnapStartHook;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretsManagerSource;
@@ -25,15 +23,11 @@ import wxlogin.token.TokenVerifier;
 public final class CallGateHandler
         implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse> {
 
-    static final Duration KEYS_TTL = Duration.ofMinutes(5);
-    static final Duration KEYS_GRACE = Duration.ofHours(1);
-    /** An unknown kid triggers a re-read at most this often, so forged kids cannot hammer Secrets Manager. */
-    static final Duration KEYS_FORCED_INTERVAL = Duration.ofSeconds(10);
     private static final String FUNCTIONS_PREFIX = "/functions/";
 
     private final CallGate gate;
     // Strong reference: CRaC holds resources weakly.
-    private final Resource snapStartHook;
+    private final SnapStartHook snapStartHook;
 
     /** Used by Lambda. */
     public CallGateHandler() {
@@ -47,31 +41,22 @@ public final class CallGateHandler
 
     public CallGateHandler(CallGate gate) {
         this.gate = gate;
-        this.snapStartHook = new Resource() {
-            @Override
-            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-                // No network and nothing random: the keys are read on the first request after restore.
-                ThrowawayToken.signAndVerify(Clock.systemUTC());
-                SecretsManagerSource.prime();
-            }
-
-            @Override
-            public void afterRestore(org.crac.Context<? extends Resource> context) {
-                gate.refreshAfterRestore();
-            }
-        };
-        Core.getGlobalContext().register(snapStartHook);
+        // Priming: no network and nothing random; the keys are read on the first request after restore.
+        this.snapStartHook = SnapStartHook.register(() -> {
+            ThrowawayToken.signAndVerify(Clock.systemUTC());
+            SecretsManagerSource.prime();
+        }, gate::refreshAfterRestore);
     }
 
     /** The SnapStart hooks, for tests. */
-    Resource snapStartHook() {
+    SnapStartHook snapStartHook() {
         return snapStartHook;
     }
 
     /** Builds the gate from the environment; a malformed GATE_POLICY fails start-up loudly. */
     public static CallGate wire(Env env, SecretSource secrets, Clock clock) {
-        CachedSecret<SigningKeys> keys = new CachedSecret<>(secrets, env.required("SESSION_KEYS_SECRET_ID"),
-                SigningKeys::parse, KEYS_TTL, KEYS_GRACE, KEYS_FORCED_INTERVAL, clock);
+        CachedSecret<SigningKeys> keys = CachedSecret.of(secrets, env.required("SESSION_KEYS_SECRET_ID"),
+                SigningKeys::parse, clock);
         return new CallGate(keys,
                 new TokenVerifier(env.optional("SESSION_ISSUER", "weixin-app-login"), clock),
                 GatePolicy.parse(env.optional("GATE_POLICY", "{}")));

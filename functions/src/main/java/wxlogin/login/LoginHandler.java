@@ -5,14 +5,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
-import org.crac.Core;
-import org.crac.Resource;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
+import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
 import wxlogin.http.HttpResponses;
@@ -30,13 +28,6 @@ import wxlogin.wechat.WeChatCredentials;
 /** {@code POST /login}: code in, session out (CodeExchangeFunction). Parses, delegates, maps. */
 public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
-    /** Secrets are re-read this often, so rotation needs no redeploy. */
-    static final Duration SECRET_TTL = Duration.ofMinutes(5);
-    /** How long a cached secret keeps serving while Secrets Manager is down. */
-    static final Duration SECRET_GRACE = Duration.ofHours(1);
-    /** A forced re-read (WeChat rejected the secret) happens at most this often. */
-    static final Duration SECRET_FORCED_INTERVAL = Duration.ofSeconds(10);
-
     private final CodeExchange exchange;
     /** Issues refresh tokens (lasting sessions); null without SESSIONS_TABLE. */
     private final RefreshSessions refreshSessions;
@@ -44,7 +35,7 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     private final String misconfiguration;
     private final Clock clock;
     // Strong reference: CRaC holds resources weakly.
-    private final Resource snapStartHook;
+    private final SnapStartHook snapStartHook;
 
     /** Used by Lambda. */
     public LoginHandler() {
@@ -70,28 +61,19 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         this.refreshSessions = refreshSessions;
         this.misconfiguration = exchange == null ? "see the login.misconfigured log line at start-up" : null;
         this.clock = clock;
-        this.snapStartHook = new Resource() {
-            @Override
-            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-                // No network and nothing random: see LoginPriming.
-                LoginPriming.run(clock);
+        // Priming: no network and nothing random, see LoginPriming.
+        this.snapStartHook = SnapStartHook.register(() -> LoginPriming.run(clock), () -> {
+            if (exchange != null) {
+                exchange.refreshAfterRestore();
             }
-
-            @Override
-            public void afterRestore(org.crac.Context<? extends Resource> context) {
-                if (exchange != null) {
-                    exchange.refreshAfterRestore();
-                }
-                if (refreshSessions != null) {
-                    refreshSessions.refreshAfterRestore();
-                }
+            if (refreshSessions != null) {
+                refreshSessions.refreshAfterRestore();
             }
-        };
-        Core.getGlobalContext().register(snapStartHook);
+        });
     }
 
     /** The SnapStart hooks, for tests. */
-    Resource snapStartHook() {
+    SnapStartHook snapStartHook() {
         return snapStartHook;
     }
 
@@ -119,14 +101,13 @@ public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     /** Builds the exchange from the environment (contract: Environment variables). */
     public static CodeExchange wire(Env env, SecretSource secrets, Clock clock) {
-        CachedSecret<WeChatCredentials> app = new CachedSecret<>(secrets, env.required("WECHAT_APP_SECRET_ID"),
-                WeChatCredentials::parse, SECRET_TTL, SECRET_GRACE, SECRET_FORCED_INTERVAL, clock);
-        CachedSecret<SigningKeys> keys = new CachedSecret<>(secrets, env.required("SESSION_KEYS_SECRET_ID"),
-                SigningKeys::parse, SECRET_TTL, SECRET_GRACE, SECRET_FORCED_INTERVAL, clock);
+        CachedSecret<WeChatCredentials> app = CachedSecret.of(secrets, env.required("WECHAT_APP_SECRET_ID"),
+                WeChatCredentials::parse, clock);
+        CachedSecret<SigningKeys> keys = CachedSecret.of(secrets, env.required("SESSION_KEYS_SECRET_ID"),
+                SigningKeys::parse, clock);
         WeChatClient wechat = new WeChatClient(env.optional("WECHAT_API_BASE_URL", "https://api.weixin.qq.com"));
-        SessionTokens tokens = new SessionTokens(env.optional("SESSION_ISSUER", "weixin-app-login"),
-                env.number("SESSION_TTL_SECONDS", 7200, 60, 7 * 24 * 3600), clock);
-        return new CodeExchange(app, keys, new StableAccessToken(wechat, clock), wechat, tokens);
+        return new CodeExchange(app, keys, new StableAccessToken(wechat, clock), wechat,
+                SessionTokens.fromEnvironment(env, clock));
     }
 
     @Override

@@ -15,6 +15,15 @@ import wxlogin.common.Log;
  */
 public final class CachedSecret<T> {
 
+    /** Secrets are re-read this often, so rotation needs no redeploy. */
+    public static final Duration TTL = Duration.ofMinutes(5);
+    /** How long a cached secret keeps serving while Secrets Manager is down. */
+    public static final Duration GRACE = Duration.ofHours(1);
+    /**
+     * A forced re-read (WeChat rejected the app secret, a token names an unknown kid) happens at
+     * most this often, so clients cannot make us hammer Secrets Manager.
+     */
+    public static final Duration FORCED_INTERVAL = Duration.ofSeconds(10);
     /** After a failed refresh, do not ask again for this long (no hammering a sick service). */
     static final Duration FAILURE_BACKOFF = Duration.ofSeconds(15);
 
@@ -41,6 +50,11 @@ public final class CachedSecret<T> {
         this.grace = grace;
         this.minForcedInterval = minForcedInterval;
         this.clock = clock;
+    }
+
+    /** A secret cached with the project's policy: {@link #TTL}, {@link #GRACE}, {@link #FORCED_INTERVAL}. */
+    public static <T> CachedSecret<T> of(SecretSource source, String secretId, Function<String, T> parser, Clock clock) {
+        return new CachedSecret<>(source, secretId, parser, TTL, GRACE, FORCED_INTERVAL, clock);
     }
 
     /** The cached value, re-read when older than the TTL. */

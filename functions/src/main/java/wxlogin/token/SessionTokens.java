@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Date;
+import wxlogin.common.Env;
 
 /** Mints the contract's HS256 access tokens. Times are whole seconds (RFC 7519). */
 public final class SessionTokens {
@@ -25,6 +26,12 @@ public final class SessionTokens {
         this.issuer = issuer;
         this.ttlSeconds = ttlSeconds;
         this.clock = clock;
+    }
+
+    /** The contract's SESSION_ISSUER and SESSION_TTL_SECONDS (60 s to 7 days). */
+    public static SessionTokens fromEnvironment(Env env, Clock clock) {
+        return new SessionTokens(env.optional("SESSION_ISSUER", "weixin-app-login"),
+                env.number("SESSION_TTL_SECONDS", 7200, 60, 7 * 24 * 3600), clock);
     }
 
     public long ttlSeconds() {

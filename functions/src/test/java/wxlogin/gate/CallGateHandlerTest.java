@@ -43,6 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Env;
+import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretUnavailableException;
 import wxlogin.testing.FakeContext;
@@ -444,7 +445,7 @@ class CallGateHandlerTest {
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + oldToken).getIsAuthorized()).isTrue();
 
         putKeys(CURRENT, OLD);
-        clock.advance(CallGateHandler.KEYS_TTL.plusSeconds(1));
+        clock.advance(CachedSecret.TTL.plusSeconds(1));
 
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + oldToken).getIsAuthorized()).isTrue();
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + token(CURRENT)).getIsAuthorized()).isTrue();
@@ -459,7 +460,7 @@ class CallGateHandlerTest {
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + oldToken).getIsAuthorized()).isTrue();
 
         putKeys(CURRENT);
-        clock.advance(CallGateHandler.KEYS_TTL.minusSeconds(1));
+        clock.advance(CachedSecret.TTL.minusSeconds(1));
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + oldToken).getIsAuthorized())
                 .as("still cached").isTrue();
         assertThat(fetches).hasValue(1);
@@ -497,12 +498,12 @@ class CallGateHandlerTest {
             assertDenied(call(handler, load(MY_FUNCTION), "Bearer " + forged));
             clock.advance(Duration.ofMillis(90));
         }
-        assertThat(fetches.get() - 1).as("re-reads within %s", CallGateHandler.KEYS_FORCED_INTERVAL)
+        assertThat(fetches.get() - 1).as("re-reads within %s", CachedSecret.FORCED_INTERVAL)
                 .isLessThanOrEqualTo(1);
 
         // The limit is per interval, not forever: a key added meanwhile is found after it.
         putKeys(NEXT, CURRENT);
-        clock.advance(CallGateHandler.KEYS_FORCED_INTERVAL);
+        clock.advance(CachedSecret.FORCED_INTERVAL);
         int before = fetches.get();
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + token(NEXT)).getIsAuthorized()).isTrue();
         assertThat(fetches.get() - before).isEqualTo(1);
@@ -524,7 +525,7 @@ class CallGateHandlerTest {
                 TestTokens.validClaims(clock.instant().getEpochSecond()), CURRENT.secret())));
 
         // Past the TTL the refresh fails, and the cached keys keep serving within the grace period.
-        clock.advance(CallGateHandler.KEYS_TTL.plusMinutes(1));
+        clock.advance(CachedSecret.TTL.plusMinutes(1));
         int before = fetches.get();
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + good).getIsAuthorized()).isTrue();
         assertDenied(call(handler, load(MY_FUNCTION), "Bearer " + forged));
@@ -549,7 +550,7 @@ class CallGateHandlerTest {
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + token(CURRENT)).getIsAuthorized()).isTrue();
 
         secretsManagerDown = true;
-        clock.advance(CallGateHandler.KEYS_TTL.plus(CallGateHandler.KEYS_GRACE).plusSeconds(1));
+        clock.advance(CachedSecret.TTL.plus(CachedSecret.GRACE).plusSeconds(1));
 
         String fresh = token(CURRENT);
         assertThatThrownBy(() -> call(handler, load(MY_FUNCTION), "Bearer " + fresh))
@@ -577,7 +578,7 @@ class CallGateHandlerTest {
                 call(handler, load(MY_FUNCTION), "Basic " + token);
             }
             secretsManagerDown = true;
-            clock.advance(CallGateHandler.KEYS_TTL.plusSeconds(1));
+            clock.advance(CachedSecret.TTL.plusSeconds(1));
             for (String token : tokens) {
                 call(handler, load(MY_FUNCTION), "Bearer " + token);
             }

@@ -5,14 +5,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
-import org.crac.Core;
-import org.crac.Resource;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
+import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
 import wxlogin.http.HttpResponses;
@@ -36,14 +34,10 @@ public final class SessionHandler implements RequestHandler<APIGatewayV2HTTPEven
     static final String REFRESH_ROUTE = "POST /session/refresh";
     static final String LOGOUT_ROUTE = "POST /logout";
 
-    static final Duration SECRET_TTL = Duration.ofMinutes(5);
-    static final Duration SECRET_GRACE = Duration.ofHours(1);
-    static final Duration SECRET_FORCED_INTERVAL = Duration.ofSeconds(10);
-
     private final SessionRenewal renewal;
     private final Clock clock;
     // Strong reference: CRaC holds resources weakly.
-    private final Resource snapStartHook;
+    private final SnapStartHook snapStartHook;
 
     /** Used by Lambda. */
     public SessionHandler() {
@@ -59,19 +53,11 @@ public final class SessionHandler implements RequestHandler<APIGatewayV2HTTPEven
     public SessionHandler(SessionRenewal renewal, Clock clock) {
         this.renewal = renewal;
         this.clock = clock;
-        this.snapStartHook = new Resource() {
-            @Override
-            public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        this.snapStartHook = SnapStartHook.register(() -> { }, () -> {
+            if (renewal != null) {
+                renewal.refreshAfterRestore();
             }
-
-            @Override
-            public void afterRestore(org.crac.Context<? extends Resource> context) {
-                if (renewal != null) {
-                    renewal.refreshAfterRestore();
-                }
-            }
-        };
-        Core.getGlobalContext().register(snapStartHook);
+        });
     }
 
     private static SessionRenewal wireOrNull(Env env) {
@@ -86,11 +72,9 @@ public final class SessionHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     /** Builds the renewal from the environment (contract: Environment variables) and a session store. */
     public static SessionRenewal wire(Env env, SecretSource secrets, RefreshSessions refreshSessions, Clock clock) {
-        CachedSecret<SigningKeys> keys = new CachedSecret<>(secrets, env.required("SESSION_KEYS_SECRET_ID"),
-                SigningKeys::parse, SECRET_TTL, SECRET_GRACE, SECRET_FORCED_INTERVAL, clock);
-        SessionTokens tokens = new SessionTokens(env.optional("SESSION_ISSUER", "weixin-app-login"),
-                env.number("SESSION_TTL_SECONDS", 7200, 60, 7 * 24 * 3600), clock);
-        return new SessionRenewal(keys, tokens, refreshSessions);
+        CachedSecret<SigningKeys> keys = CachedSecret.of(secrets, env.required("SESSION_KEYS_SECRET_ID"),
+                SigningKeys::parse, clock);
+        return new SessionRenewal(keys, SessionTokens.fromEnvironment(env, clock), refreshSessions);
     }
 
     @Override
