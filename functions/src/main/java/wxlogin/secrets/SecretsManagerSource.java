@@ -47,6 +47,8 @@ public final class SecretsManagerSource implements SecretSource {
     static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     static final int READ_TIMEOUT_MILLIS = 3_000;
     static final long CALL_TIMEOUT_MILLIS = 6_000;
+    /** After the service failed, reads fail at once for this long. */
+    static final long QUIET_AFTER_FAILURE_MILLIS = 5_000;
     static final int MAX_ATTEMPTS = 3;
     /** An attempt with less time left than this cannot succeed: give up instead. */
     private static final long MIN_ATTEMPT_MILLIS = 200;
@@ -58,6 +60,7 @@ public final class SecretsManagerSource implements SecretSource {
             "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
             "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException", "TransactionInProgressException");
 
+    private volatile long quietUntilNanos = System.nanoTime();
     private final URI endpoint;
     private final String region;
     private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
@@ -133,6 +136,20 @@ public final class SecretsManagerSource implements SecretSource {
 
     @Override
     public String fetch(String secretId) {
+        // Secrets are read one after the other: when the service just failed, the next read fails
+        // at once instead of waiting out its own timeouts (a warm login serves both from cache).
+        if (System.nanoTime() - quietUntilNanos < 0) {
+            throw new SecretUnavailableException("Secrets Manager failed moments ago; not asked again yet", null);
+        }
+        try {
+            return fetchNow(secretId);
+        } catch (SecretUnavailableException e) {
+            quietUntilNanos = System.nanoTime() + QUIET_AFTER_FAILURE_MILLIS * 1_000_000;
+            throw e;
+        }
+    }
+
+    private String fetchNow(String secretId) {
         byte[] body = JSONObjectUtils.toJSONString(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8);
         long giveUpAt = System.nanoTime() + CALL_TIMEOUT_MILLIS * 1_000_000;
         for (int attempt = 1; ; attempt++) {

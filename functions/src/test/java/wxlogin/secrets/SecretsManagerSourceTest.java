@@ -207,6 +207,21 @@ class SecretsManagerSourceTest {
     }
 
     @Test
+    void rightAfterAFailureTheNextReadFailsAtOnceWithoutAsking() {
+        always = new Canned(503, null, "{\"__type\":\"ServiceUnavailableException\"}");
+        SecretsManagerSource source = source("us-east-1", staticCredentials());
+        assertThatThrownBy(() -> source.fetch(SECRET_ID)).isInstanceOf(SecretUnavailableException.class);
+        int asked = received.size();
+        always = null;
+        answerOk("v");
+
+        // A warm login reads two secrets in a row: the second must not wait out its own timeouts.
+        assertThatThrownBy(() -> source.fetch("another-secret")).isInstanceOf(SecretUnavailableException.class)
+                .hasMessageContaining("moments ago");
+        assertThat(received).hasSize(asked);
+    }
+
+    @Test
     void anotherClientErrorIsUnavailableNotRetried() {
         always = new Canned(400, null, "{\"__type\":\"ValidationException\",\"message\":\"bad\"}");
 

@@ -39,6 +39,7 @@ import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.jose4j.keys.EllipticCurves;
 import org.jose4j.keys.HmacKey;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +93,7 @@ class HostileTokensThroughTheGateTest {
     /** A.1's time: the gate must not deny A.1 merely because it expired in 2011. */
     private static final long A1_NOW = 1_300_819_000L;
 
+    private static final Map<String, String> DENIALS = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     private static RsaJsonWebKey rsa;
     private static EllipticCurveJsonWebKey ec;
     private LogCapture logs;
@@ -232,7 +234,7 @@ class HostileTokensThroughTheGateTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("attacks")
     void isDenied(String name, String token) {
-        assertDenied(gate(NOW, KEYS_SECRET), "Bearer " + token, token);
+        assertDenied(name, gate(NOW, KEYS_SECRET), "Bearer " + token, token);
     }
 
     /** Header forms CallGateHandlerTest does not already try (it covers schemes, spacing, junk and length). */
@@ -247,7 +249,7 @@ class HostileTokensThroughTheGateTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("headerTricks")
     void headerTricksAreDenied(String name, String authorization, String token) {
-        assertDenied(gate(NOW, KEYS_SECRET), authorization, token);
+        assertDenied("header: " + name, gate(NOW, KEYS_SECRET), authorization, token);
     }
 
     @Test
@@ -277,30 +279,31 @@ class HostileTokensThroughTheGateTest {
         CallGateHandler gate = gate(A1_NOW, keys.toString());
         byte[] a1KeyAsListed = a1Key.getBytes(StandardCharsets.UTF_8);
 
-        assertDenied(gate, "Bearer " + A1, A1);
+        assertDenied("RFC 7515 A.1 as published (its key listed)", gate, "Bearer " + A1, A1);
         assertThat(logs.text()).contains("reason=NO_KID");
 
         // Give A.1's claims a kid: still denied, for its issuer...
         String withKid = "{\"alg\":\"HS256\",\"kid\":\"rfc7515-a1\",\"typ\":\"JWT\"}";
         String a1Claims = new String(Base64.getUrlDecoder().decode(A1_PAYLOAD), StandardCharsets.UTF_8);
-        assertDenied(gate, "Bearer " + hs256Raw(withKid, a1Claims, a1KeyAsListed), null);
+        assertDenied("RFC 7515 A.1 claims with a kid, signed with the listed A.1 key", gate,
+                "Bearer " + hs256Raw(withKid, a1Claims, a1KeyAsListed), null);
         assertThat(logs.text()).contains("reason=WRONG_ISSUER");
 
         // ...and with our issuer, for having no subject.
-        assertDenied(gate, "Bearer " + hs256Raw(withKid, a1Claims.replace("\"joe\"", "\"" + TestTokens.ISSUER + "\""),
-                a1KeyAsListed), null);
+        assertDenied("RFC 7515 A.1 claims with a kid and our issuer", gate, "Bearer " + hs256Raw(withKid,
+                a1Claims.replace("\"joe\"", "\"" + TestTokens.ISSUER + "\""), a1KeyAsListed), null);
         assertThat(logs.text()).contains("reason=NO_SUBJECT");
     }
 
     @Test
     void rfc7515A5UnsecuredIsDenied() {
-        assertDenied(gate(A1_NOW, KEYS_SECRET), "Bearer " + A5, A5);
+        assertDenied("RFC 7515 A.5 (unsecured)", gate(A1_NOW, KEYS_SECRET), "Bearer " + A5, A5);
         assertThat(logs.text()).containsPattern("reason=(MALFORMED|NOT_HS256)");
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private void assertDenied(CallGateHandler gate, String authorization, String secretPart) {
+    private void assertDenied(String name, CallGateHandler gate, String authorization, String secretPart) {
         int linesBefore = logs.text().split("\n", -1).length;
         long start = System.nanoTime();
         SimpleIAMPolicyResponse answer = gate.handleRequest(event(authorization), new FakeContext());
@@ -317,6 +320,20 @@ class HostileTokensThroughTheGateTest {
         if (secretPart != null && secretPart.length() >= 16) {
             assertThat(newLines).doesNotContain(secretPart);
         }
+        java.util.regex.Matcher reason = java.util.regex.Pattern.compile("reason=(\\w+)").matcher(newLines);
+        DENIALS.put(name, reason.find() ? reason.group(1) : "?");
+    }
+
+    /** Writes what denied each attack, for RELIABILITY.md: target/reliability/hostile-tokens.md. */
+    @AfterAll
+    static void writeTable() throws java.io.IOException {
+        StringBuilder table = new StringBuilder("| attack (through CallGateHandler) | isAuthorized | gate.denied reason |\n|---|---|---|\n");
+        DENIALS.forEach((name, reason) -> table.append("| ").append(name.replace("|", "\\|")).append(" | false | ")
+                .append(reason).append(" |\n"));
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("wxlogin.surefireReports",
+                "integration-tests/target/surefire-reports")).resolveSibling("reliability");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("hostile-tokens.md"), table);
     }
 
     private static CallGateHandler gate(long epochSecond, String keysSecret) {

@@ -43,6 +43,14 @@ final class FuzzSupport {
         SecretLedger.register(SecretLedger.Kind.ACCESS_TOKEN, ACCESS_TOKEN);
     }
 
+    /**
+     * "Nothing hangs": the longest any input may take. Deliberately loose: under Jazzer's
+     * instrumentation a class loaded for the first time costs up to a few hundred ms, so the first
+     * inputs of a JVM run slower than Lambda would. The exact bound (inside the Lambda's remaining
+     * time) is asserted by WeChatFailuresTest and SecretsManagerFailuresTest, uninstrumented.
+     */
+    static final long HANG_MILLIS = 10_000;
+
     private FuzzSupport() {
     }
 
@@ -230,10 +238,15 @@ final class FuzzSupport {
                 // The JDK server closes the connection, without a byte, when a handler throws.
                 throw new IllegalStateException("dropping the connection on purpose");
             }
+            if (chosen.framing() == Framing.SHORT) {
+                send(exchange, chosen);
+                // Throwing again: the connection closes mid-body instead of idling until a timeout.
+                throw new IllegalStateException("cutting the body short on purpose");
+            }
             try (exchange) {
                 send(exchange, chosen);
-            } catch (IOException | RuntimeException e) {
-                // The client went away, or a cut-short body closed the exchange: nothing more to do.
+            } catch (IOException e) {
+                // The client went away: nothing more to do.
             }
         }
 
@@ -248,8 +261,12 @@ final class FuzzSupport {
             };
             exchange.sendResponseHeaders(answer.status(), length);
             if (!noBody && body.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+                OutputStream out = exchange.getResponseBody();
+                out.write(body);
+                if (answer.framing() == Framing.SHORT) {
+                    out.flush();
+                } else {
+                    out.close();
                 }
             }
         }

@@ -48,7 +48,7 @@ import wxlogin.wechat.WeChatCredentials;
  * (200, 401, 429, 500 only for WeChat's configuration errcodes, 502, 503); never the unexplained
  * 500 (900999); errors carry a non-zero errCode and an errMsg, 429 and 503 a Retry-After; a 200
  * carries a token we signed for exactly the user_id and login type of WeChat's answer; no secret,
- * access token or code reaches a log line; every request ends inside the invocation's time.
+ * access token or code reaches a log line; nothing hangs ({@link FuzzSupport#HANG_MILLIS}).
  */
 class WeChatAnswerFuzzTest {
 
@@ -98,7 +98,7 @@ class WeChatAnswerFuzzTest {
         wechat.close();
     }
 
-    @FuzzTest(maxExecutions = 500_000, maxDuration = "30m")
+    @FuzzTest(maxExecutions = 250_000, maxDuration = "30m")
     void fuzzWeChatAnswers(byte[] input) throws Exception {
         FuzzSupport.allowLoopbackOnly();
         int target = byteAt(input, 0) % 3;
@@ -138,7 +138,7 @@ class WeChatAnswerFuzzTest {
         String logged = String.join("", log.take());
         wechat.takeCodes();
         assertThat(response).isNotNull();
-        assertThat(millis).as("inside the invocation's time").isLessThan(REMAINING_MILLIS);
+        assertThat(millis).as("nothing hangs").isLessThan(FuzzSupport.HANG_MILLIS);
         int answered = response.getStatusCode();
         assertThat(answered).as(response.getBody()).isIn(200, 401, 429, 500, 502, 503);
         JsonNode body = STRICT.readTree(response.getBody());

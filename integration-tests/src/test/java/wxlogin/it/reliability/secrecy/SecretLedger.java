@@ -98,6 +98,25 @@ public final class SecretLedger {
         }
     }
 
+    /** Deletes every JVM's ledger (after a passing check). */
+    static synchronized void clear() {
+        Path dir = directory();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".tsv")).toList()) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException inUse) {
+                    // This JVM's own ledger may be open (Windows refuses): it is cleared next time.
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the secret ledger in " + dir, e);
+        }
+    }
+
     private static synchronized void append(Kind kind, String value) {
         try {
             if (writer == null) {
