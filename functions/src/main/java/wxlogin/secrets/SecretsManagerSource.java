@@ -47,8 +47,8 @@ public final class SecretsManagerSource implements SecretSource {
     static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     static final int READ_TIMEOUT_MILLIS = 3_000;
     static final long CALL_TIMEOUT_MILLIS = 6_000;
-    /** After the service failed, reads fail at once for this long. */
-    static final long QUIET_AFTER_FAILURE_MILLIS = 5_000;
+    /** After the service failed, reads fail at once for this long (less than any Retry-After we send). */
+    public static final long QUIET_AFTER_FAILURE_MILLIS = 1_000;
     static final int MAX_ATTEMPTS = 3;
     /** An attempt with less time left than this cannot succeed: give up instead. */
     private static final long MIN_ATTEMPT_MILLIS = 200;

@@ -3,6 +3,8 @@ package wxlogin.local;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.Map;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
@@ -49,6 +51,20 @@ public final class DevelopmentSecrets {
     public static void seed(SecretsManagerEndpoint secretsManager) {
         secretsManager.put(WECHAT_APP_SECRET_ID, wechatAppSecretJson());
         secretsManager.put(SESSION_KEYS_SECRET_ID, sessionKeysJson());
+    }
+
+    /**
+     * What a function needs to run against the local stand-ins: the development secret ids, the
+     * sandbox as WeChat, the endpoint as Secrets Manager, a region. A mutable copy callers extend.
+     */
+    public static Map<String, String> environment(WeChatSandbox wechat, SecretsManagerEndpoint secretsManager) {
+        Map<String, String> env = new HashMap<>();
+        env.put("WECHAT_APP_SECRET_ID", WECHAT_APP_SECRET_ID);
+        env.put("SESSION_KEYS_SECRET_ID", SESSION_KEYS_SECRET_ID);
+        env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManager.endpoint().toString());
+        env.put("AWS_REGION", secretsManager.region());
+        return env;
     }
 
     /** A sandbox builder that accepts {@link #APPID}/{@link #APPSECRET}; add port, clock, ... then start(). */

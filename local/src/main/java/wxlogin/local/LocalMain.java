@@ -92,11 +92,7 @@ public final class LocalMain {
             LocalApi api = LocalApi.builder()
                     .template(options.template)
                     .port(options.port)
-                    .environment(LocalApi.ALL_FUNCTIONS, Map.of(
-                            "WECHAT_API_BASE_URL", wechat.baseUrl(),
-                            "AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString(),
-                            "WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID,
-                            "SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID))
+                    .environment(LocalApi.ALL_FUNCTIONS, DevelopmentSecrets.environment(wechat, secrets))
                     .environment(LocalApi.ALL_FUNCTIONS, sessionsEnvironment)
                     .environment(LocalApi.ALL_FUNCTIONS, extraEnvironment)
                     .build()

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jose4j.jwa.AlgorithmConstraints;
@@ -288,13 +287,7 @@ class LoginEndToEndTest {
     }
 
     private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID);
-        env.put("SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
-        env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
-        env.put("AWS_REGION", "us-east-1");
-        return env;
+        return DevelopmentSecrets.environment(wechat, secrets);
     }
 
     private APIGatewayV2HTTPResponse login(LoginHandler handler, String code) {

@@ -27,6 +27,7 @@ import wxlogin.it.reliability.secrecy.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SmFault;
 import wxlogin.login.LoginHandler;
+import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.secrets.SecretUnavailableException;
 import wxlogin.testing.FakeContext;
 import wxlogin.testing.LogCapture;
@@ -133,6 +134,7 @@ class SecretsManagerFailuresTest {
 
         // The app retries after Retry-After with the same code, and it works.
         standIns.secrets.clearFaults();
+        pauseLongerThan(SecretsManagerSource.QUIET_AFTER_FAILURE_MILLIS);
         assertThat(tokenOf(handler.handleRequest(loginEvent(code), loginContext()))).isNotNull();
     }
 
@@ -278,5 +280,15 @@ class SecretsManagerFailuresTest {
 
     private static FakeContext gateContext() {
         return new FakeContext(GATE_TIMEOUT_MILLIS);
+    }
+
+    /** Real time must pass: reads right after a failure fail at once by design. */
+    private static void pauseLongerThan(long millis) {
+        try {
+            Thread.sleep(millis + 100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }

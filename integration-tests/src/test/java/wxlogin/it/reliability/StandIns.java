@@ -54,13 +54,7 @@ final class StandIns implements AutoCloseable {
     }
 
     Map<String, String> env() {
-        Map<String, String> env = new HashMap<>();
-        env.put("WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID);
-        env.put("SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
-        env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
-        env.put("AWS_REGION", "us-east-1");
-        return env;
+        return DevelopmentSecrets.environment(wechat, secrets);
     }
 
     /** CodeExchangeFunction's handler, wired by its own wiring code, on {@link #clock}. */

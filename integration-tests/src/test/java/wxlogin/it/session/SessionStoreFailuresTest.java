@@ -222,11 +222,8 @@ class SessionStoreFailuresTest {
     }
 
     private JsonNode loginOk(String dynamoEndpoint) throws Exception {
-        Map<String, String> env = new HashMap<>(table.environment(dynamoEndpoint));
-        env.put("WECHAT_APP_SECRET_ID", DevelopmentSecrets.WECHAT_APP_SECRET_ID);
-        env.put("SESSION_KEYS_SECRET_ID", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
-        env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
+        Map<String, String> env = DevelopmentSecrets.environment(wechat, secrets);
+        env.putAll(table.environment(dynamoEndpoint));
         String code = wechat.issueCode("weixinApp");
         sensitive(SecretLedger.Kind.WECHAT_CODE, code);
         APIGatewayV2HTTPResponse response = new LoginHandler(env).handleRequest(
