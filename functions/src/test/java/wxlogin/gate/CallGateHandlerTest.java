@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import wxlogin.common.ConfigurationException;
+import wxlogin.testing.SecretLedger;
 import wxlogin.common.Env;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
@@ -66,6 +67,14 @@ class CallGateHandlerTest {
     private static final SigningKey CURRENT = new SigningKey("2025-06", utf8("TOPSECRET-gate-current-key-0123456789ab"));
     private static final SigningKey NEXT = new SigningKey("2025-12", utf8("TOPSECRET-gate-next-key-0123456789abcde"));
     private static final byte[] WRONG = utf8("not-the-gate-key-but-long-enough-0123456789");
+
+
+    static {
+        // For the one log-secrecy check of the run: tokens signed with these keys are found by signature.
+        for (SigningKey key : List.of(OLD, CURRENT, NEXT)) {
+            SecretLedger.register(SecretLedger.Kind.SIGNING_KEY, new String(key.secret(), StandardCharsets.UTF_8));
+        }
+    }
 
     private final MutableClock clock = new MutableClock(START);
     private final Map<String, String> secrets = new HashMap<>();

@@ -25,6 +25,7 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import wxlogin.testing.SecretLedger;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SessionTokensTest {
@@ -32,6 +33,12 @@ class SessionTokensTest {
     private static final long NOW = 1_750_000_000L;
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
     private static final String SECRET = "session-tokens-test-secret-0123456789ABCDEF";
+
+
+    static {
+        // For the one log-secrecy check of the run: tokens signed with this key are found by signature.
+        SecretLedger.register(SecretLedger.Kind.SIGNING_KEY, SECRET);
+    }
     private static final SigningKey KEY = new SigningKey("2025-06", utf8(SECRET));
 
     private final SessionTokens tokens = new SessionTokens(TestTokens.ISSUER, 7200, CLOCK);

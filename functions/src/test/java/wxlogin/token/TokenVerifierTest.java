@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import wxlogin.token.TokenVerifier.Denial;
+import wxlogin.testing.SecretLedger;
 
 class TokenVerifierTest {
 
@@ -49,6 +50,13 @@ class TokenVerifierTest {
     private static final byte[] KEY = utf8("verifier-test-key-0123456789abcdef-XYZ");
     private static final byte[] OLD_KEY = utf8("verifier-previous-key-0123456789abcdef");
     private static final byte[] WRONG_KEY = utf8("an-attackers-guess-at-the-key-0123456789");
+
+
+    static {
+        // For the one log-secrecy check of the run: tokens signed with these keys are found by signature.
+        SecretLedger.register(SecretLedger.Kind.SIGNING_KEY, new String(KEY, StandardCharsets.UTF_8));
+        SecretLedger.register(SecretLedger.Kind.SIGNING_KEY, new String(OLD_KEY, StandardCharsets.UTF_8));
+    }
     private static final SigningKeys KEYS = SigningKeys.of(new SigningKey("k1", KEY), new SigningKey("k0", OLD_KEY));
 
     /** RFC 7515 Appendix A.1: the JWK "k" and the complete JWS Compact Serialization. */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import wxlogin.common.Env;
+import wxlogin.testing.SecretLedger;
 import wxlogin.common.Json;
 import wxlogin.secrets.SecretUnavailableException;
 import wxlogin.session.InMemorySessionStore;
@@ -33,6 +34,12 @@ class SessionHandlerTest {
 
     static final String KEYS_SECRET_ID = "test/session-keys";
     static final String SIGNING_SECRET = "signing-key-for-session-tests-0123456789";
+
+
+    static {
+        // For the one log-secrecy check of the run: tokens signed with this key are found by signature.
+        SecretLedger.register(SecretLedger.Kind.SIGNING_KEY, SIGNING_SECRET);
+    }
     static final SessionIdentity ALICE = new SessionIdentity("user-1", "wxapp", "weixinApp", "o-1", null);
 
     private final MutableClock clock = new MutableClock();

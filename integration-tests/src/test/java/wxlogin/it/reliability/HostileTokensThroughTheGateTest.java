@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.testing.FakeContext;
 import wxlogin.testing.LogCapture;
 import wxlogin.token.SessionTokens;

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.it.template.ProjectFiles;
 import wxlogin.local.LocalMain;
 import wxlogin.local.wechat.WeChatSandbox;

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import wxlogin.common.ConfigurationException;
 import wxlogin.gate.CallGateHandler;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SmFault;
 import wxlogin.login.LoginHandler;

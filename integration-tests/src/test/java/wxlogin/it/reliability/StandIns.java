@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;

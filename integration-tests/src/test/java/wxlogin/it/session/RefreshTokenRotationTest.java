@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.session.RefreshSessions;
 import wxlogin.session.RefreshTokens;
 import wxlogin.session.SessionIdentity;

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import wxlogin.common.Deadline;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;

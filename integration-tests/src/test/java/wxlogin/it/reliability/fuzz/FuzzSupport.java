@@ -24,7 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 
 /** Shared by the fuzz targets. */
 final class FuzzSupport {

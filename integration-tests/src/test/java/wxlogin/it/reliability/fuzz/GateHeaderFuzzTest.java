@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.reliability.fuzz.FuzzSupport.CapturedLog;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.testing.FakeContext;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKey;

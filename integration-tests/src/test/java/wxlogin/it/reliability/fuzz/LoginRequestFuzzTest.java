@@ -22,7 +22,7 @@ import wxlogin.common.Env;
 import wxlogin.it.reliability.fuzz.FuzzSupport.Answer;
 import wxlogin.it.reliability.fuzz.FuzzSupport.CapturedLog;
 import wxlogin.it.reliability.fuzz.FuzzSupport.LocalWeChat;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.login.LoginHandler;
 import wxlogin.testing.FakeContext;
 

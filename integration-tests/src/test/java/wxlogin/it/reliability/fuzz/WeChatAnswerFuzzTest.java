@@ -24,7 +24,7 @@ import wxlogin.it.reliability.fuzz.FuzzSupport.Answer;
 import wxlogin.it.reliability.fuzz.FuzzSupport.CapturedLog;
 import wxlogin.it.reliability.fuzz.FuzzSupport.Framing;
 import wxlogin.it.reliability.fuzz.FuzzSupport.LocalWeChat;
-import wxlogin.it.reliability.secrecy.SecretLedger;
+import wxlogin.testing.SecretLedger;
 import wxlogin.login.CodeExchange;
 import wxlogin.login.LoginHandler;
 import wxlogin.secrets.CachedSecret;

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
-import wxlogin.it.reliability.secrecy.SecretLedger.Kind;
+import wxlogin.testing.SecretLedger;
+import wxlogin.testing.SecretLedger.Kind;
 
 /**
  * The one log-secrecy check of the run. Surefire writes each test class's stdout and stderr (the
@@ -52,9 +53,9 @@ class LogSecrecyCheck {
         Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
         ledger.forEach((kind, values) -> counts.put(kind, values.size()));
         assertThat(logs).as("no test output found in %s: did the other test executions run with redirectTestOutputToFile?",
-                reportsDirectory()).isNotEmpty();
+                reportsDirectories()).isNotEmpty();
         assertThat(ledger.values().stream().mapToInt(Set::size).sum())
-                .as("the secret ledger in %s is empty: nothing to check against", SecretLedger.directory()).isPositive();
+                .as("the secret ledger in %s is empty: nothing to check against", SecretLedger.directories()).isPositive();
 
         Map<String, List<Entry>> index = index(ledger);
         List<byte[]> signingKeys = ledger.get(Kind.SIGNING_KEY).stream()
@@ -141,23 +142,30 @@ class LogSecrecyCheck {
         return false;
     }
 
-    private static Path reportsDirectory() {
-        return Path.of(System.getProperty("wxlogin.surefireReports", "integration-tests/target/surefire-reports"));
+    /** The Surefire report folders of the run's modules (functions/ and integration-tests/). */
+    private static List<Path> reportsDirectories() {
+        String configured = System.getProperty("wxlogin.surefireReports", "integration-tests/target/surefire-reports")
+                + java.io.File.pathSeparator + System.getProperty("wxlogin.moreSurefireReports", "functions/target/surefire-reports");
+        return java.util.Arrays.stream(configured.split(java.io.File.pathSeparator)).filter(d -> !d.isBlank())
+                .map(Path::of).toList();
     }
 
     /** Every class's captured output and every forked JVM's stray output, except this check's own. */
     private static List<Path> logFiles() throws IOException {
-        Path dir = reportsDirectory();
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+        List<Path> all = new ArrayList<>();
+        for (Path dir : reportsDirectories()) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> {
+                    String name = f.getFileName().toString();
+                    return (name.endsWith("-output.txt") || name.endsWith(".dumpstream"))
+                            && !name.startsWith(LogSecrecyCheck.class.getName());
+                }).sorted().forEach(all::add);
+            }
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> {
-                String name = f.getFileName().toString();
-                return (name.endsWith("-output.txt") || name.endsWith(".dumpstream"))
-                        && !name.startsWith(LogSecrecyCheck.class.getName());
-            }).sorted().toList();
-        }
+        return all;
     }
 
     /** Output may hold any bytes (fuzzers print what they like): read it leniently. */

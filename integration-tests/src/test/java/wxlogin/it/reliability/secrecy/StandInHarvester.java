@@ -2,6 +2,7 @@
 package wxlogin.it.reliability.secrecy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import wxlogin.testing.SecretLedger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -17,7 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import wxlogin.it.reliability.secrecy.SecretLedger.Kind;
+import wxlogin.testing.SecretLedger.Kind;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.LocalMain;
 import wxlogin.local.secrets.SecretsManagerEndpoint;

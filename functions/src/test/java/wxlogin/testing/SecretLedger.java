@@ -1,5 +1,5 @@
-// Level: test utility (integration suite) - the run's list of sensitive values, one file per test JVM, read by LogSecrecyCheck.
-package wxlogin.it.reliability.secrecy;
+// Level: test utility - the run's list of sensitive values, one file per test JVM, read by the log-secrecy check.
+package wxlogin.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -18,10 +21,12 @@ import java.util.stream.Stream;
 /**
  * Every secret, key, code and token a test JVM created, minted or was handed, appended to
  * {@code <wxlogin.secretLedger>/ledger-<pid>.tsv} as it appears, so that one check after all the
- * module's test JVMs can look for each of them in every log line of the run.
+ * test JVMs of the run (functions/ and integration-tests/) can look for each of them in every log
+ * line. {@code wxlogin.secretLedger} may list several folders (path-separator separated): this
+ * JVM writes into the first, the check reads them all.
  *
  * <p>Values come from two places: tests register what they make (tokens a login returned, codes
- * they issued), and {@link StandInHarvester} reads what the local stand-ins issued or stored.
+ * they issued), and the integration suite's {@code StandInHarvester} reads what the local stand-ins issued or stored.
  * Values shorter than {@link #MIN_LENGTH} are ignored: they cannot be told apart from ordinary text.
  */
 public final class SecretLedger {
@@ -32,7 +37,7 @@ public final class SecretLedger {
     }
 
     public static final int MIN_LENGTH = 8;
-    static final String DIRECTORY_PROPERTY = "wxlogin.secretLedger";
+    public static final String DIRECTORY_PROPERTY = "wxlogin.secretLedger";
 
     private static final Set<String> registered = ConcurrentHashMap.newKeySet();
     private static Writer writer;
@@ -55,9 +60,33 @@ public final class SecretLedger {
         }
     }
 
+    /** Where this JVM writes. */
     public static Path directory() {
+        return directories().get(0);
+    }
+
+    /** Every folder the check reads. */
+    public static List<Path> directories() {
         String configured = System.getProperty(DIRECTORY_PROPERTY);
-        return Path.of(configured != null && !configured.isBlank() ? configured : "integration-tests/target/secret-ledger");
+        if (configured == null || configured.isBlank()) {
+            return List.of(Path.of("target/secret-ledger"));
+        }
+        return Arrays.stream(configured.split(java.io.File.pathSeparator)).filter(d -> !d.isBlank()).map(Path::of).toList();
+    }
+
+    private static List<Path> ledgerFiles() {
+        List<Path> all = new ArrayList<>();
+        for (Path dir : directories()) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".tsv")).forEach(all::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the secret ledger in " + dir, e);
+            }
+        }
+        return all;
     }
 
     /** Everything every JVM of the run recorded, by kind. */
@@ -66,54 +95,34 @@ public final class SecretLedger {
         for (Kind kind : Kind.values()) {
             all.put(kind, new LinkedHashSet<>());
         }
-        Path dir = directory();
-        if (!Files.isDirectory(dir)) {
-            return all;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".tsv")).toList()) {
+        for (Path file : ledgerFiles()) {
+            try {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                     int tab = line.indexOf('\t');
                     if (tab > 0) {
                         all.get(Kind.valueOf(line.substring(0, tab))).add(unescape(line.substring(tab + 1)));
                     }
                 }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the secret ledger " + file, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the secret ledger in " + dir, e);
         }
         return all;
     }
 
     /** How many ledger files (one per test JVM) the run left. */
     public static long jvmCount() {
-        Path dir = directory();
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".tsv")).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ledgerFiles().size();
     }
 
     /** Deletes every JVM's ledger (after a passing check). */
-    static synchronized void clear() {
-        Path dir = directory();
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".tsv")).toList()) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException inUse) {
-                    // This JVM's own ledger may be open (Windows refuses): it is cleared next time.
-                }
+    public static synchronized void clear() {
+        for (Path file : ledgerFiles()) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException inUse) {
+                // This JVM's own ledger may be open (Windows refuses): it is cleared next time.
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear the secret ledger in " + dir, e);
         }
     }
 
