@@ -40,6 +40,19 @@ public final class Env {
         }
     }
 
+    /** The function's region: Lambda sets AWS_REGION; AWS_DEFAULT_REGION and us-east-1 are fallbacks. */
+    public String awsRegion() {
+        return optional("AWS_REGION", optional("AWS_DEFAULT_REGION", "us-east-1"));
+    }
+
+    /**
+     * The SDK's standard endpoint override for a service (e.g. {@code AWS_ENDPOINT_URL_DYNAMODB}),
+     * else the global {@code AWS_ENDPOINT_URL}, else null (the region's own endpoint).
+     */
+    public String awsEndpointOverride(String serviceVariable) {
+        return optional(serviceVariable, optional("AWS_ENDPOINT_URL", null));
+    }
+
     public Map<String, String> asMap() {
         return values;
     }

@@ -79,8 +79,8 @@ public final class SecretsManagerSource implements SecretSource {
 
     /** Region, endpoint override and credentials as the SDK would find them in a Lambda function. */
     public static SecretsManagerSource fromEnvironment(Env env) {
-        String region = env.optional("AWS_REGION", env.optional("AWS_DEFAULT_REGION", "us-east-1"));
-        String override = env.optional("AWS_ENDPOINT_URL_SECRETS_MANAGER", env.optional("AWS_ENDPOINT_URL", null));
+        String region = env.awsRegion();
+        String override = env.awsEndpointOverride("AWS_ENDPOINT_URL_SECRETS_MANAGER");
         return new SecretsManagerSource(override != null ? URI.create(override) : defaultEndpoint(region), region,
                 lambdaCredentials());
     }

@@ -69,11 +69,11 @@ public final class DynamoDbSessionStore implements SessionStore {
                         .socketTimeout(Duration.ofSeconds(2))
                         .build())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .region(Region.of(env.optional("AWS_REGION", env.optional("AWS_DEFAULT_REGION", "us-east-1"))))
+                .region(Region.of(env.awsRegion()))
                 // One retry: a throttled or failed call answers 503 quickly and the app retries.
                 .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(CALL_CAP_MILLIS))
                         .retryStrategy(b -> b.maxAttempts(2)));
-        String endpoint = env.optional("AWS_ENDPOINT_URL_DYNAMODB", env.optional("AWS_ENDPOINT_URL", null));
+        String endpoint = env.awsEndpointOverride("AWS_ENDPOINT_URL_DYNAMODB");
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));
         }
