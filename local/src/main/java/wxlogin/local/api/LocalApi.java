@@ -522,6 +522,9 @@ public final class LocalApi implements AutoCloseable {
         if (declared != null) {
             try {
                 if (Long.parseLong(declared.trim()) > MAX_BODY_BYTES) {
+                    // Read it all before answering 413: a client still sending would otherwise get
+                    // a reset before it reads the answer.
+                    drain(exchange.getRequestBody());
                     return null;
                 }
             } catch (NumberFormatException ignored) {
@@ -534,6 +537,7 @@ public final class LocalApi implements AutoCloseable {
             int n;
             while ((n = in.read(buf)) > 0) {
                 if (out.size() + n > MAX_BODY_BYTES) {
+                    in.transferTo(OutputStreamSink.INSTANCE);
                     return null;
                 }
                 out.write(buf, 0, n);
