@@ -1,7 +1,6 @@
 package wxlogin.cloudfunction;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +11,7 @@ import java.util.Map;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
+import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
 
 /**
@@ -20,7 +20,7 @@ import wxlogin.http.HttpResponses;
  * only, runs {@link #call} and wraps the outcome in the {@code callFunction} envelope.
  * A new cloud function is one subclass plus a few lines of template.yaml.
  */
-public abstract class CloudFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public abstract class CloudFunction implements HttpApiFunction {
 
     /**
      * The function's own code.

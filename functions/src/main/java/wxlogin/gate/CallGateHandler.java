@@ -1,13 +1,17 @@
 package wxlogin.gate;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Map;
 import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
+import wxlogin.http.ApiGatewayJson;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretsManagerSource;
@@ -19,9 +23,13 @@ import wxlogin.token.TokenVerifier;
  * The HTTP API's Lambda REQUEST authorizer (payload 2.0, simple responses) on every
  * {@code /functions/*} route (CallGateFunction). Reads the header and the route, asks
  * {@link CallGate}, answers {@code isAuthorized} with the caller's identity as context.
+ *
+ * <p>A stream handler: Lambda calls {@link #handleRequest(InputStream, OutputStream, Context)} (the
+ * overload with the most parameters), which reads the event with {@link ApiGatewayJson} instead of
+ * the runtime's reflective mapping (most of a typed handler's cold start). Java callers use the typed
+ * {@link #handleRequest(APIGatewayV2CustomAuthorizerEvent, Context)}; both run the same decision.
  */
-public final class CallGateHandler
-        implements RequestHandler<APIGatewayV2CustomAuthorizerEvent, SimpleIAMPolicyResponse> {
+public final class CallGateHandler implements RequestStreamHandler {
 
     private static final String FUNCTIONS_PREFIX = "/functions/";
 
@@ -45,6 +53,7 @@ public final class CallGateHandler
         this.snapStartHook = SnapStartHook.register(() -> {
             ThrowawayToken.signAndVerify(Clock.systemUTC());
             SecretsManagerSource.prime();
+            ApiGatewayJson.prime();
         }, gate::refreshAfterRestore);
     }
 
@@ -62,7 +71,13 @@ public final class CallGateHandler
                 GatePolicy.parse(env.optional("GATE_POLICY", "{}")));
     }
 
+    /** Lambda's entry point: the authorizer event in, the simple answer out. */
     @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        ApiGatewayJson.writeSimpleResponse(handleRequest(ApiGatewayJson.readAuthorizerEvent(input), context), output);
+    }
+
+    /** The decision for one authorizer event. */
     public SimpleIAMPolicyResponse handleRequest(APIGatewayV2CustomAuthorizerEvent event, Context context) {
         Map<String, String> allowed = gate.decide(header(event.getHeaders(), "authorization"), functionName(event));
         return allowed == null

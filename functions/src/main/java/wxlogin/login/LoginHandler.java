@@ -1,7 +1,6 @@
 package wxlogin.login;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
@@ -13,6 +12,7 @@ import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
+import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
@@ -26,7 +26,7 @@ import wxlogin.wechat.WeChatClient;
 import wxlogin.wechat.WeChatCredentials;
 
 /** {@code POST /login}: code in, session out (CodeExchangeFunction). Parses, delegates, maps. */
-public final class LoginHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class LoginHandler implements HttpApiFunction {
 
     private final CodeExchange exchange;
     /** Issues refresh tokens (lasting sessions); null without SESSIONS_TABLE. */

@@ -3,6 +3,7 @@ package wxlogin.login;
 import java.time.Clock;
 import wxlogin.common.ApiException;
 import wxlogin.common.Json;
+import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpResponses;
 import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.token.SigningKeys;
@@ -13,7 +14,7 @@ import wxlogin.wechat.WeChatCredentials;
 /**
  * SnapStart priming of the login path, without network and without randomness: reads a sample
  * request, secret values and a WeChat answer, signs and verifies a throwaway token, writes a
- * sample answer and a sample error, and signs a Secrets Manager request with throwaway
+ * sample answer and a sample error, reads and writes sample API Gateway JSON, and signs a Secrets Manager request with throwaway
  * credentials. The snapshot then holds those classes loaded and their code compiled.
  */
 final class LoginPriming {
@@ -35,5 +36,6 @@ final class LoginPriming {
                 info.loginType(), null, null));
         HttpResponses.error(new ApiException(401, 10001000L, "priming", "priming"));
         SecretsManagerSource.prime();
+        ApiGatewayJson.prime();
     }
 }

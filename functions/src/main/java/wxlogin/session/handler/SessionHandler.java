@@ -1,7 +1,6 @@
 package wxlogin.session.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
@@ -13,6 +12,7 @@ import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
+import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
 import wxlogin.login.Session;
 import wxlogin.secrets.CachedSecret;
@@ -29,7 +29,7 @@ import wxlogin.token.SigningKeys;
  * key. Parses, delegates to {@link SessionRenewal}, maps. Lives apart from {@code wxlogin.session}
  * because it answers with {@code wxlogin.login.Session}, and login depends on the session package.
  */
-public final class SessionHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class SessionHandler implements HttpApiFunction {
 
     static final String REFRESH_ROUTE = "POST /session/refresh";
     static final String LOGOUT_ROUTE = "POST /logout";

@@ -4,14 +4,15 @@ package wxlogin.it.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import wxlogin.local.api.LocalContext;
 
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,8 @@ import wxlogin.local.wechat.WeChatSandbox;
 
 /**
  * What {@code sam local invoke -e events/X.json --env-vars events/env.json} would do, minus the
- * container: the local stand-ins play WeChat (at the address env.json gives, here in-process) and
+ * container: the event file's JSON goes to the stream entry Lambda calls, the answer comes back as
+ * JSON; the local stand-ins play WeChat (at the address env.json gives, here in-process) and
  * Secrets Manager (holding the {@code wxlogin/local/*} secrets env.json names).
  */
 class EventsRunThroughHandlersTest {
@@ -80,7 +82,7 @@ class EventsRunThroughHandlersTest {
 
     @Test
     void loginJsonLogsInAndItsTokenPassesTheGate() throws Exception {
-        APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", httpEvent("login.json"));
+        APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", event("login.json"));
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.getBody());
         assertThat(body.path("tokenType").asText()).isEqualTo("Bearer");
@@ -94,12 +96,10 @@ class EventsRunThroughHandlersTest {
         assertThat(claims.getSubject()).isEqualTo(body.path("userId").asText());
         assertThat(claims.getStringClaimValue("appid")).isEqualTo(DevelopmentSecrets.APPID);
 
-        APIGatewayV2CustomAuthorizerEvent gateEvent = EventsTest.authorizerEvent("call-gate-allow.json");
-        Map<String, String> headers = new LinkedHashMap<>(gateEvent.getHeaders());
-        headers.put("authorization", "Bearer " + token);
-        gateEvent.setHeaders(headers);
-        gateEvent.setIdentitySource(List.of("Bearer " + token, gateEvent.getRouteKey()));
-        SimpleIAMPolicyResponse decision = invoke("CallGateFunction", gateEvent);
+        ObjectNode gateEvent = event("call-gate-allow.json");
+        ((ObjectNode) gateEvent.path("headers")).put("authorization", "Bearer " + token);
+        gateEvent.putArray("identitySource").add("Bearer " + token).add(gateEvent.path("routeKey").asText());
+        SimpleIAMPolicyResponse decision = authorize(gateEvent);
         assertThat(decision.getIsAuthorized()).isTrue();
         assertThat(decision.getContext()).containsEntry("userId", body.path("userId").asText())
                 .containsEntry("loginType", "weixinApp");
@@ -107,7 +107,7 @@ class EventsRunThroughHandlersTest {
 
     @Test
     void loginBadRequestJsonIsA400() throws Exception {
-        APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", httpEvent("login-bad-request.json"));
+        APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", event("login-bad-request.json"));
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(400);
         JsonNode body = JSON.readTree(response.getBody());
         assertThat(body.path("errCode").isNumber()).isTrue();
@@ -117,40 +117,41 @@ class EventsRunThroughHandlersTest {
 
     @Test
     void callGateAllowJsonIsAuthorizedWithTheContextMyCloudFunctionJsonCarries() throws Exception {
-        SimpleIAMPolicyResponse decision = invoke("CallGateFunction", EventsTest.authorizerEvent("call-gate-allow.json"));
+        SimpleIAMPolicyResponse decision = authorize(event("call-gate-allow.json"));
         assertThat(decision.getIsAuthorized()).isTrue();
-        Map<String, Object> expected = httpEvent("my-cloud-function.json").getRequestContext().getAuthorizer().getLambda();
-        assertThat(decision.getContext()).isEqualTo(expected);
+        Map<?, ?> expected = JSON.convertValue(event("my-cloud-function.json").path("requestContext").path("authorizer")
+                .path("lambda"), Map.class);
+        assertThat(decision.getContext()).isNotEmpty().isEqualTo(expected);
     }
 
     @Test
     void callGateDenyJsonIsNotAuthorized() throws Exception {
-        SimpleIAMPolicyResponse decision = invoke("CallGateFunction", EventsTest.authorizerEvent("call-gate-deny.json"));
+        SimpleIAMPolicyResponse decision = authorize(event("call-gate-deny.json"));
         assertThat(decision.getIsAuthorized()).isFalse();
         assertThat(decision.getContext() == null || decision.getContext().isEmpty()).isTrue();
     }
 
     @Test
     void myCloudFunctionJsonAnswersWithTheGatesIdentityNotTheBodys() throws Exception {
-        APIGatewayV2HTTPEvent event = httpEvent("my-cloud-function.json");
+        ObjectNode event = event("my-cloud-function.json");
         LocalContext context = context("MyCloudFunction");
-        RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> function = handler("MyCloudFunction");
-        APIGatewayV2HTTPResponse response = function.handleRequest(event, context);
+        APIGatewayV2HTTPResponse response = JSON.convertValue(run("MyCloudFunction", event, context),
+                APIGatewayV2HTTPResponse.class);
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.getBody());
         assertThat(body.path("errMsg").asText()).isEqualTo("cloud.callFunction:ok");
         assertThat(body.path("requestID").asText()).isEqualTo(context.getAwsRequestId());
-        Map<String, Object> identity = event.getRequestContext().getAuthorizer().getLambda();
+        JsonNode identity = event.path("requestContext").path("authorizer").path("lambda");
         JsonNode result = body.path("result");
-        assertThat(result.path("openid").asText()).isEqualTo(identity.get("openid"));
-        assertThat(result.path("appid").asText()).isEqualTo(identity.get("appid"));
-        assertThat(result.path("unionid").asText()).isEqualTo(identity.get("unionid"));
+        assertThat(result.path("openid").asText()).isNotBlank().isEqualTo(identity.path("openid").asText());
+        assertThat(result.path("appid").asText()).isNotBlank().isEqualTo(identity.path("appid").asText());
+        assertThat(result.path("unionid").asText()).isNotBlank().isEqualTo(identity.path("unionid").asText());
         assertThat(result.path("event").path("hello").asText()).isEqualTo("world");
     }
 
     @Test
     void sessionRefreshJsonIsA401ForItsUnknownTokenAndWithALoginsTokenAnswersANewPair() throws Exception {
-        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", httpEvent("session-refresh.json"));
+        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", event("session-refresh.json"));
         assertThat(unknown.getStatusCode()).as(unknown.getBody()).isEqualTo(401);
         assertThat(JSON.readTree(unknown.getBody()).path("errCode").asLong()).isEqualTo(900_401L);
 
@@ -167,7 +168,7 @@ class EventsRunThroughHandlersTest {
 
     @Test
     void logoutJsonIs204AndALoggedOutTokenNoLongerRefreshes() throws Exception {
-        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", httpEvent("logout.json"));
+        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", event("logout.json"));
         // Like RFC 7009: a token that is unknown leaves nothing to revoke, which is not an error.
         assertThat(unknown.getStatusCode()).as(unknown.getBody()).isEqualTo(204);
 
@@ -182,8 +183,8 @@ class EventsRunThroughHandlersTest {
 
     /** login.json with a fresh sandbox code (each code works once). */
     private static JsonNode freshLogin() throws Exception {
-        APIGatewayV2HTTPEvent event = httpEvent("login.json");
-        event.setBody("{\"code\":\"" + wechat.issueCode("weixinApp") + "\"}");
+        ObjectNode event = event("login.json");
+        event.put("body", "{\"code\":\"" + wechat.issueCode("weixinApp") + "\"}");
         APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", event);
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.getBody());
@@ -191,14 +192,15 @@ class EventsRunThroughHandlersTest {
         return body;
     }
 
-    private static APIGatewayV2HTTPEvent withRefreshToken(String eventFile, String refreshToken) {
-        APIGatewayV2HTTPEvent event = httpEvent(eventFile);
-        event.setBody("{\"refreshToken\":\"" + refreshToken + "\"}");
+    private static ObjectNode withRefreshToken(String eventFile, String refreshToken) throws Exception {
+        ObjectNode event = event(eventFile);
+        event.put("body", "{\"refreshToken\":\"" + refreshToken + "\"}");
         return event;
     }
 
-    private static APIGatewayV2HTTPEvent httpEvent(String name) {
-        return EventLoader.loadApiGatewayHttpEvent(ProjectFiles.event(name).toString());
+    /** An events/ file as JSON, to send as it is or with a field changed. */
+    private static ObjectNode event(String name) throws Exception {
+        return (ObjectNode) JSON.readTree(Files.readAllBytes(ProjectFiles.event(name)));
     }
 
     /** env.json's variables for the function, with the in-process stand-ins' addresses. */
@@ -216,16 +218,15 @@ class EventsRunThroughHandlersTest {
     }
 
     /** The class the template's Handler names, built with the environment when it accepts one. */
-    @SuppressWarnings("unchecked")
-    private static <I, O> RequestHandler<I, O> handler(String functionId) throws Exception {
+    private static RequestStreamHandler handler(String functionId) throws Exception {
         String handler = String.valueOf(template.functionProperties(functionId).get("Handler"));
         Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
         try {
-            return (RequestHandler<I, O>) type.getConstructor(Map.class).newInstance(environment(functionId));
+            return (RequestStreamHandler) type.getConstructor(Map.class).newInstance(environment(functionId));
         } catch (NoSuchMethodException e) {
             assertThat(envJson.path(functionId).isMissingNode() || envJson.path(functionId).isEmpty())
                     .as(functionId + " takes no environment").isTrue();
-            return (RequestHandler<I, O>) type.getConstructor().newInstance();
+            return (RequestStreamHandler) type.getConstructor().newInstance();
         }
     }
 
@@ -234,8 +235,22 @@ class EventsRunThroughHandlersTest {
         return new LocalContext(functionId, (Integer) p.get("MemorySize"), (Integer) p.get("Timeout"));
     }
 
-    private static <I, O> O invoke(String functionId, I event) throws Exception {
-        RequestHandler<I, O> handler = handler(functionId);
-        return handler.handleRequest(event, context(functionId));
+    /** Like Lambda: the event's bytes to the stream entry, the answer's bytes back, read as JSON. */
+    private static JsonNode run(String functionId, JsonNode event, LocalContext context) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler(functionId).handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), out, context);
+        return JSON.readTree(out.toByteArray());
+    }
+
+    /** An HTTP API function's answer, as API Gateway reads it (statusCode, headers, body, isBase64Encoded). */
+    private static APIGatewayV2HTTPResponse invoke(String functionId, JsonNode event) throws Exception {
+        return JSON.convertValue(run(functionId, event, context(functionId)), APIGatewayV2HTTPResponse.class);
+    }
+
+    /** The gate's simple answer ({@code isAuthorized}, {@code context}). */
+    private static SimpleIAMPolicyResponse authorize(JsonNode event) throws Exception {
+        JsonNode answer = run("CallGateFunction", event, context("CallGateFunction"));
+        assertThat(answer.path("isAuthorized").isBoolean()).as(answer.toString()).isTrue();
+        return JSON.convertValue(answer, SimpleIAMPolicyResponse.class);
     }
 }

@@ -9,6 +9,7 @@ import static wxlogin.it.template.Template.ref;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -16,6 +17,8 @@ import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -259,7 +262,7 @@ class TemplateTest {
     // ------------------------------------------------------------------ handlers
 
     @Test
-    void everyHandlerClassExistsAndIsARequestHandlerOfTheRightTypes() throws Exception {
+    void everyHandlerClassExistsAndIsAStreamHandlerOverTheRightTypes() throws Exception {
         for (String id : template.functionIds()) {
             HandlerSpec spec = HANDLERS.get(id);
             assertThat(template.functionProperties(id).get("Handler")).as(id + " Handler").isEqualTo(spec.handlerString());
@@ -268,13 +271,19 @@ class TemplateTest {
             assertThat(Modifier.isAbstract(handler.getModifiers())).as(spec.className() + " is concrete").isFalse();
             Constructor<?> noArg = handler.getConstructor();
             assertThat(Modifier.isPublic(noArg.getModifiers())).as(spec.className() + "()").isTrue();
-            assertThat(RequestHandler.class).isAssignableFrom(handler);
-            Type[] types = requestHandlerTypes(handler, Map.of());
-            assertThat(types).as(spec.className() + " implements RequestHandler<?, ?>").isNotNull();
-            assertThat(types).as(spec.className() + " RequestHandler type arguments")
-                    .containsExactly(spec.event(), spec.response());
-            Method method = handler.getMethod("handleRequest", spec.event(), Context.class);
-            assertThat(method.getReturnType()).isEqualTo(spec.response());
+            // Lambda reads the event itself only for a stream handler; a typed one pays the runtime's reflective mapping.
+            assertThat(RequestStreamHandler.class).as(spec.className() + " is a RequestStreamHandler").isAssignableFrom(handler);
+            assertThat(requestHandlerTypes(handler, Map.of())).as(spec.className() + " is not also a RequestHandler").isNull();
+            // With overloads, the runtime takes the handleRequest with the most parameters: it must be the stream one.
+            Method chosen = Stream.of(handler.getMethods()).filter(m -> m.getName().equals("handleRequest"))
+                    .max(java.util.Comparator.comparingInt(Method::getParameterCount)).orElseThrow();
+            assertThat(chosen.getParameterTypes()).as(spec.className() + " handleRequest Lambda picks")
+                    .containsExactly(InputStream.class, OutputStream.class, Context.class);
+            assertThat(Stream.of(handler.getMethods()).filter(m -> m.getName().equals("handleRequest")
+                    && m.getParameterCount() == 3)).as(spec.className() + ": one three-parameter handleRequest").hasSize(1);
+            // The typed overload Java callers use, over the event and answer types of the route.
+            Method typed = handler.getMethod("handleRequest", spec.event(), Context.class);
+            assertThat(typed.getReturnType()).isEqualTo(spec.response());
         }
     }
 

@@ -1,0 +1,27 @@
+package wxlogin.http;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * An HTTP API (payload 2.0) function. Lambda calls the stream overload (the one with the most
+ * parameters), which reads the event with {@link ApiGatewayJson} instead of the runtime client's
+ * reflective mapping, most of a typed Java handler's cold start (BENCHMARKS.md). Java callers
+ * (tests, the local API's typed fixtures) use the typed overload; both run the same logic.
+ */
+public interface HttpApiFunction extends RequestStreamHandler {
+
+    /** The function's logic for one request. */
+    APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context);
+
+    /** Lambda's entry point: the event's JSON in, the answer's JSON out. */
+    @Override
+    default void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        ApiGatewayJson.writeHttpResponse(handleRequest(ApiGatewayJson.readHttpEvent(input), context), output);
+    }
+}
