@@ -52,7 +52,8 @@ public abstract class CloudFunction implements HttpApiFunction {
             body.put("result", result);
             body.put("requestID", requestId);
             body.put("errMsg", "cloud.callFunction:ok");
-            return HttpResponses.json(200, body);
+            // The result is whatever the function returns (JsonNode, records, POJOs): Jackson writes it.
+            return HttpResponses.jsonText(200, Json.write(body), null);
         } catch (CloudFunctionException e) {
             Log.warn("cloudfunction.failed", "function", name, "errCode", e.errCode(), "requestId", requestId);
             return fail(500, e.errCode(), e.getMessage(), requestId);

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The project's one JSON mapper: lenient on unknown fields, strict on duplicate keys. */
+/**
+ * Jackson, for cloud functions: their {@code data} arrives as a {@link JsonNode} and their result
+ * may be any value Jackson can write. Lenient on unknown fields, strict on duplicate keys. The
+ * login, session and gate paths use {@link JsonObjects} and never load Jackson's databind.
+ */
 public final class Json {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()

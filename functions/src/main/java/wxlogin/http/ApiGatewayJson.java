@@ -4,16 +4,15 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizer
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import wxlogin.common.JsonObjects;
 
 /**
  * API Gateway's payload 2.0 events and answers as JSON, at the Lambda boundary of the stream
@@ -190,16 +189,16 @@ public final class ApiGatewayJson {
         if (bytes.length > MAX_EVENT_BYTES) {
             throw new NotAnEventException("event larger than " + MAX_EVENT_BYTES + " bytes");
         }
-        try {
-            return JSONObjectUtils.parse(new String(bytes, StandardCharsets.UTF_8));
-        } catch (ParseException e) {
+        Map<String, Object> json = JsonObjects.parseOrNull(new String(bytes, StandardCharsets.UTF_8));
+        if (json == null) {
             // Never the event itself in the message: it carries tokens and codes.
             throw new NotAnEventException("event is not a JSON object");
         }
+        return json;
     }
 
     private static void write(Map<String, Object> json, OutputStream out) throws IOException {
-        out.write(JSONObjectUtils.toJSONString(json).getBytes(StandardCharsets.UTF_8));
+        out.write(JsonObjects.write(json).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void putIfPresent(Map<String, Object> json, String name, Object value) {

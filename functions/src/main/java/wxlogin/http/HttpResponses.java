@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import wxlogin.common.ApiException;
-import wxlogin.common.Json;
+import wxlogin.common.JsonObjects;
 
 /** Builds HTTP API (payload 2.0) answers: JSON, never cached, errors in the contract's shape. */
 public final class HttpResponses {
@@ -12,11 +12,16 @@ public final class HttpResponses {
     private HttpResponses() {
     }
 
-    public static APIGatewayV2HTTPResponse json(int status, Object body) {
+    public static APIGatewayV2HTTPResponse json(int status, Map<String, ?> body) {
         return json(status, body, null);
     }
 
-    public static APIGatewayV2HTTPResponse json(int status, Object body, Integer retryAfterSeconds) {
+    public static APIGatewayV2HTTPResponse json(int status, Map<String, ?> body, Integer retryAfterSeconds) {
+        return jsonText(status, body == null ? null : JsonObjects.write(body), retryAfterSeconds);
+    }
+
+    /** An answer whose JSON text the caller wrote (cloud functions write theirs with Jackson). */
+    public static APIGatewayV2HTTPResponse jsonText(int status, String json, Integer retryAfterSeconds) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json; charset=utf-8");
         // Answers carry tokens: no cache may keep them.
@@ -27,7 +32,7 @@ public final class HttpResponses {
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(status)
                 .withHeaders(headers)
-                .withBody(body == null ? null : Json.write(body))
+                .withBody(json)
                 .withIsBase64Encoded(false)
                 .build();
     }

@@ -1,11 +1,11 @@
 package wxlogin.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import wxlogin.common.ApiException;
 import wxlogin.common.ErrorCodes;
-import wxlogin.common.Json;
+import wxlogin.common.JsonObjects;
 
 /** Reads a small JSON object body from API Gateway, decoding base64 bodies first. */
 public final class RequestBodies {
@@ -20,7 +20,7 @@ public final class RequestBodies {
      * @param example what a valid body looks like, for the error message
      * @throws ApiException 400 when the body is missing, too large, not UTF-8 JSON or not an object
      */
-    public static JsonNode jsonObject(String body, boolean base64, String example) {
+    public static Map<String, Object> jsonObject(String body, boolean base64, String example) {
         if (body == null || body.isBlank()) {
             throw badBody("Send a JSON body like " + example + ".", "empty body");
         }
@@ -35,8 +35,8 @@ public final class RequestBodies {
                 throw badBody("The request body is not valid base64-encoded JSON; send " + example + ".", "bad base64");
             }
         }
-        JsonNode json = Json.parseOrNull(text);
-        if (json == null || !json.isObject()) {
+        Map<String, Object> json = JsonObjects.parseOrNull(text);
+        if (json == null) {
             throw badBody("The request body must be a JSON object like " + example + ".", "not a JSON object");
         }
         return json;

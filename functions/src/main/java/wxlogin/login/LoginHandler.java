@@ -126,7 +126,7 @@ public final class LoginHandler implements HttpApiFunction {
             return HttpResponses.json(200, new Session(minted.token(), "Bearer", exchange.tokenLifetimeSeconds(),
                     minted.claims().userId(), minted.claims().openid(), minted.claims().unionid(),
                     minted.claims().loginType(), refresh == null ? null : refresh.token(),
-                    refresh == null ? null : refresh.expiresIn()));
+                    refresh == null ? null : refresh.expiresIn()).toJson());
         } catch (ApiException e) {
             Log.warn("login.rejected", "status", e.status(), "errCode", e.errCode(), "cause", e.getMessage(),
                     "requestId", context.getAwsRequestId());

@@ -2,7 +2,7 @@ package wxlogin.login;
 
 import java.time.Clock;
 import wxlogin.common.ApiException;
-import wxlogin.common.Json;
+import wxlogin.common.JsonObjects;
 import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpResponses;
 import wxlogin.secrets.SecretsManagerSource;
@@ -30,10 +30,10 @@ final class LoginPriming {
         LoginRequest.code("{\"code\":\"priming-code\"}", false);
         WeChatCredentials.parse("{\"appid\":\"wxpriming\",\"appsecret\":\"priming\"}");
         SigningKeys.parse("{\"keys\":[{\"kid\":\"priming\",\"secret\":\"throwaway-priming-key-of-at-least-32-bytes\"}]}");
-        VerifyInfo info = VerifyInfo.from(Json.parseOrNull(SAMPLE_ANSWER), "wxpriming");
+        VerifyInfo info = VerifyInfo.from(JsonObjects.parseOrNull(SAMPLE_ANSWER), "wxpriming");
         ThrowawayToken.signAndVerify(clock);
         HttpResponses.json(200, new Session("priming", "Bearer", 60, info.userId(), info.openid(), info.unionid(),
-                info.loginType(), null, null));
+                info.loginType(), null, null).toJson());
         HttpResponses.error(new ApiException(401, 10001000L, "priming", "priming"));
         SecretsManagerSource.prime();
         ApiGatewayJson.prime();

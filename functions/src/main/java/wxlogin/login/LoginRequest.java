@@ -1,6 +1,6 @@
 package wxlogin.login;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 import java.util.regex.Pattern;
 import wxlogin.common.ApiException;
 import wxlogin.common.ErrorCodes;
@@ -19,15 +19,14 @@ final class LoginRequest {
 
     /** The code, validated, or a 400 that says what is wrong. */
     static String code(String body, boolean base64) {
-        JsonNode json = RequestBodies.jsonObject(body, base64, EXAMPLE);
-        JsonNode code = json.get("code");
-        if (code == null || code.isNull()) {
+        Map<String, Object> json = RequestBodies.jsonObject(body, base64, EXAMPLE);
+        Object code = json.get("code");
+        if (code == null) {
             throw badCode("The field \"code\" is missing: send " + EXAMPLE + ".", "no code");
         }
-        if (!code.isTextual()) {
+        if (!(code instanceof String value)) {
             throw badCode("The field \"code\" must be a string: send " + EXAMPLE + ".", "code not a string");
         }
-        String value = code.asText();
         if (value.isEmpty()) {
             throw badCode("The field \"code\" is empty: call wx.weixinAppLogin (or another wx.*Login) and send its code.", "empty code");
         }

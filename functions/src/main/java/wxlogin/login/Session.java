@@ -1,6 +1,7 @@
 package wxlogin.login;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The 200 body of {@code /login} (and of {@code /session/refresh}): the contract's fields, with
@@ -8,8 +9,26 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 public record Session(String token, String tokenType, long expiresIn, String userId, String openid,
                       String unionid, String loginType,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) String refreshToken,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) Long refreshExpiresIn) {
+                      String refreshToken, Long refreshExpiresIn) {
+
+    /** The JSON body: every contract field in order, openid/unionid as null when absent, refresh fields only when issued. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("token", token);
+        json.put("tokenType", tokenType);
+        json.put("expiresIn", expiresIn);
+        json.put("userId", userId);
+        json.put("openid", openid);
+        json.put("unionid", unionid);
+        json.put("loginType", loginType);
+        if (refreshToken != null) {
+            json.put("refreshToken", refreshToken);
+        }
+        if (refreshExpiresIn != null) {
+            json.put("refreshExpiresIn", refreshExpiresIn);
+        }
+        return json;
+    }
 
     @Override
     public String toString() {

@@ -1,6 +1,6 @@
 package wxlogin.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 import wxlogin.common.ApiException;
 import wxlogin.common.ErrorCodes;
 import wxlogin.http.RequestBodies;
@@ -15,15 +15,14 @@ public final class RefreshRequest {
 
     /** The refresh token, validated in shape, or a 400 that says what is wrong. */
     public static String refreshToken(String body, boolean base64) {
-        JsonNode json = RequestBodies.jsonObject(body, base64, EXAMPLE);
-        JsonNode token = json.get("refreshToken");
-        if (token == null || token.isNull()) {
+        Map<String, Object> json = RequestBodies.jsonObject(body, base64, EXAMPLE);
+        Object token = json.get("refreshToken");
+        if (token == null) {
             throw bad("The field \"refreshToken\" is missing: send " + EXAMPLE + ".", "no refreshToken");
         }
-        if (!token.isTextual()) {
+        if (!(token instanceof String value)) {
             throw bad("The field \"refreshToken\" must be a string: send " + EXAMPLE + ".", "refreshToken not a string");
         }
-        String value = token.asText();
         if (value.isEmpty()) {
             throw bad("The field \"refreshToken\" is empty: send the refreshToken of your last /login or /session/refresh answer.",
                     "empty refreshToken");

@@ -1,9 +1,8 @@
 package wxlogin.wechat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import wxlogin.common.JsonObjects;
 
 /**
  * What {@code donut/code2verifyinfo} says about the user, reduced to what a session needs.
@@ -23,9 +22,9 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
      * @param fallbackAppid the configured multi-terminal appid, used when login_info has none
      * @return the identity, or null when the answer lacks login_info.type or user_info.user_id
      */
-    public static VerifyInfo from(JsonNode body, String fallbackAppid) {
-        JsonNode loginInfo = body.get("login_info");
-        JsonNode userInfo = body.get("user_info");
+    public static VerifyInfo from(Map<String, ?> body, String fallbackAppid) {
+        Map<String, Object> loginInfo = JsonObjects.object(body, "login_info");
+        Map<String, Object> userInfo = JsonObjects.object(body, "user_info");
         String type = nonEmpty(loginInfo, "type");
         String userId = nonEmpty(userInfo, "user_id");
         if (type == null || userId == null) {
@@ -39,22 +38,22 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
     }
 
     /** The field from the login type's own block, else the first openid-bearing block, else (if allowed) any block. */
-    private static String pick(JsonNode userInfo, String ownBlock, String field, boolean anyBlock) {
+    private static String pick(Map<String, Object> userInfo, String ownBlock, String field, boolean anyBlock) {
         if (ownBlock != null) {
-            String own = nonEmpty(userInfo.get(ownBlock), field);
+            String own = nonEmpty(JsonObjects.object(userInfo, ownBlock), field);
             if (own != null) {
                 return own;
             }
         }
         for (String block : OPENID_BLOCKS) {
-            String value = nonEmpty(userInfo.get(block), field);
+            String value = nonEmpty(JsonObjects.object(userInfo, block), field);
             if (value != null) {
                 return value;
             }
         }
         if (anyBlock) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = userInfo.fields(); it.hasNext(); ) {
-                String value = nonEmpty(it.next().getValue(), field);
+            for (String block : userInfo.keySet()) {
+                String value = nonEmpty(JsonObjects.object(userInfo, block), field);
                 if (value != null) {
                     return value;
                 }
@@ -63,11 +62,8 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
         return null;
     }
 
-    private static String nonEmpty(JsonNode node, String field) {
-        if (node == null || !node.isObject()) {
-            return null;
-        }
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
+    private static String nonEmpty(Map<String, Object> block, String field) {
+        String value = JsonObjects.text(block, field);
+        return value != null && !value.isBlank() ? value : null;
     }
 }

@@ -1,6 +1,5 @@
 package wxlogin.wechat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import wxlogin.common.Deadline;
-import wxlogin.common.Json;
+import wxlogin.common.JsonObjects;
 import wxlogin.wechat.WeChatException.Kind;
 
 /**
@@ -83,14 +82,14 @@ public final class WeChatClient {
         request.put("appid", credentials.appid());
         request.put("secret", credentials.appsecret());
         request.put("force_refresh", false);
-        JsonNode body = call(STABLE_TOKEN, "POST", baseUrl + "/cgi-bin/stable_token", Json.write(request), deadline);
-        JsonNode token = body.get("access_token");
-        JsonNode expiresIn = body.get("expires_in");
-        if (token == null || !token.isTextual() || token.asText().isEmpty()
-                || expiresIn == null || !expiresIn.canConvertToLong() || expiresIn.asLong() <= 0) {
+        Map<String, Object> body = call(STABLE_TOKEN, "POST", baseUrl + "/cgi-bin/stable_token",
+                JsonObjects.write(request), deadline);
+        String token = JsonObjects.text(body, "access_token");
+        long expiresIn = body.get("expires_in") instanceof Number n && inLongRange(n) ? n.longValue() : 0;
+        if (token == null || token.isEmpty() || expiresIn <= 0) {
             throw new WeChatException(STABLE_TOKEN, Kind.BAD_ANSWER, 0, null, "no access_token/expires_in", null);
         }
-        return new AccessToken(token.asText(), expiresIn.asLong());
+        return new AccessToken(token, expiresIn);
     }
 
     /** {@code GET donut/code2verifyinfo} with every parameter in the query string, as WeChat requires. */
@@ -102,7 +101,7 @@ public final class WeChatClient {
                 + "&appsecret=" + encode(credentials.appsecret())
                 + "&code=" + encode(code)
                 + "&grant_type=authorization_code";
-        JsonNode body = call(CODE_EXCHANGE, "GET", url, null, deadline);
+        Map<String, Object> body = call(CODE_EXCHANGE, "GET", url, null, deadline);
         VerifyInfo info = VerifyInfo.from(body, credentials.appid());
         if (info == null) {
             throw new WeChatException(CODE_EXCHANGE, Kind.BAD_ANSWER, 0, null, "no login_info.type or user_info.user_id", null);
@@ -110,7 +109,7 @@ public final class WeChatClient {
         return info;
     }
 
-    private JsonNode call(String stage, String method, String url, String jsonBody, Deadline deadline) {
+    private Map<String, Object> call(String stage, String method, String url, String jsonBody, Deadline deadline) {
         if (!deadline.allows(MIN_CALL_MILLIS)) {
             throw new WeChatException(stage, Kind.TIMEOUT, 0, null, "no time left for the call", null);
         }
@@ -146,15 +145,15 @@ public final class WeChatClient {
         if (response.body() == null) {
             throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "answer larger than " + MAX_BODY_BYTES + " bytes", null);
         }
-        JsonNode body = Json.parseOrNull(new String(response.body(), StandardCharsets.UTF_8));
-        if (body == null || !body.isObject()) {
+        Map<String, Object> body = JsonObjects.parseOrNull(new String(response.body(), StandardCharsets.UTF_8));
+        if (body == null) {
             throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "answer is not a JSON object", null);
         }
-        JsonNode errcode = body.get("errcode");
-        if (errcode != null && !errcode.isNull()) {
+        Object errcode = body.get("errcode");
+        if (errcode != null) {
             long code = parseErrcode(errcode, stage);
             if (code != 0) {
-                throw WeChatException.errcode(stage, code, Json.text(body, "errmsg"));
+                throw WeChatException.errcode(stage, code, JsonObjects.text(body, "errmsg"));
             }
         }
         return body;
@@ -173,12 +172,28 @@ public final class WeChatClient {
                 "no usable answer: " + (cause == null ? "unknown" : cause.getClass().getSimpleName()), null);
     }
 
-    private static long parseErrcode(JsonNode errcode, String stage) {
+    /** WeChat sends a number; a numeric string is accepted too. Anything else is not an answer we understand. */
+    private static long parseErrcode(Object errcode, String stage) {
         try {
-            return errcode.isTextual() ? Long.parseLong(errcode.asText().trim()) : errcode.asLong();
+            if (errcode instanceof Number n && inLongRange(n)) {
+                return n.longValue();
+            }
+            if (errcode instanceof String s) {
+                return Long.parseLong(s.trim());
+            }
         } catch (NumberFormatException e) {
-            throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "errcode is not a number", null);
+            // falls through
         }
+        throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "errcode is not a number", null);
+    }
+
+    /** Integers read back as Long; other numbers as Double, which must be whole and fit a long. */
+    private static boolean inLongRange(Number n) {
+        if (n instanceof Long) {
+            return true;
+        }
+        double d = n.doubleValue();
+        return d == Math.rint(d) && d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
     }
 
     private static String encode(String value) {

@@ -1,18 +1,18 @@
 package wxlogin.wechat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 import wxlogin.common.ConfigurationException;
-import wxlogin.common.Json;
+import wxlogin.common.JsonObjects;
 
 /** The multi-terminal app's appid and appsecret. {@link #toString()} never shows the secret. */
 public record WeChatCredentials(String appid, String appsecret) {
 
     /** Parses the contract's secret format {@code {"appid": "...", "appsecret": "..."}}. */
     public static WeChatCredentials parse(String secretString) {
-        JsonNode json = Json.parseOrNull(secretString);
-        String appid = Json.text(json, "appid");
-        String appsecret = Json.text(json, "appsecret");
-        if (json == null || !json.isObject()) {
+        Map<String, Object> json = JsonObjects.parseOrNull(secretString);
+        String appid = JsonObjects.text(json, "appid");
+        String appsecret = JsonObjects.text(json, "appsecret");
+        if (json == null) {
             throw new ConfigurationException("WeChat app secret is not a JSON object");
         }
         if (appid == null || appid.isBlank() || appsecret == null || appsecret.isBlank()) {

@@ -123,7 +123,8 @@ class ApiGatewayJsonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "not json eyJhbGciOi.secret-code", "[1,2]", "\"a string\"", "{\"body\":"})
+    @ValueSource(strings = {"", "not json eyJhbGciOi.secret-code", "[1,2]", "[]", "[[\"body\",\"x\"]]", "\"a string\"", "{\"body\":",
+            "{\"body\":\"a\",\"body\":\"b\"}", "{} {}"})
     void somethingThatIsNotAnEventIsRefusedWithoutQuotingIt(String input) {
         assertThatThrownBy(() -> ApiGatewayJson.readHttpEvent(stream(input)))
                 .isInstanceOf(ApiGatewayJson.NotAnEventException.class)

@@ -119,7 +119,7 @@ public class LoginBenchmark {
         SessionTokens.Minted minted = tokens.mint(key, "sbx-weixinApp-bench", DevelopmentSecrets.APPID, "weixinApp",
                 "o_app_bench", "u_bench");
         return HttpResponses.json(200, new Session(minted.token(), "Bearer", 7200, "sbx-weixinApp-bench", "o_app_bench",
-                "u_bench", "weixinApp", null, null));
+                "u_bench", "weixinApp", null, null).toJson());
     }
 
     private static void answer(HttpExchange exchange) throws IOException {

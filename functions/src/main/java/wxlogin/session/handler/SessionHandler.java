@@ -99,7 +99,7 @@ public final class SessionHandler implements HttpApiFunction {
             SessionTokens.Minted access = renewed.access();
             return HttpResponses.json(200, new Session(access.token(), "Bearer", renewal.accessTokenLifetimeSeconds(),
                     access.claims().userId(), access.claims().openid(), access.claims().unionid(),
-                    access.claims().loginType(), renewed.refresh().token(), renewed.refresh().expiresIn()));
+                    access.claims().loginType(), renewed.refresh().token(), renewed.refresh().expiresIn()).toJson());
         } catch (ApiException e) {
             Log.warn("session.rejected", "route", route, "status", e.status(), "errCode", e.errCode(),
                     "cause", e.getMessage(), "requestId", context.getAwsRequestId());
