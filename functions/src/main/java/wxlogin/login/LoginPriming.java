@@ -5,6 +5,7 @@ import wxlogin.common.ApiException;
 import wxlogin.common.Json;
 import wxlogin.http.HttpResponses;
 import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.session.DynamoDbSessionStarter;
 import wxlogin.token.SigningKeys;
 import wxlogin.token.ThrowawayToken;
 import wxlogin.wechat.VerifyInfo;
@@ -13,8 +14,9 @@ import wxlogin.wechat.WeChatCredentials;
 /**
  * SnapStart priming of the login path, without network and without randomness: reads a sample
  * request, secret values and a WeChat answer, signs and verifies a throwaway token, writes a
- * sample answer and a sample error, and signs a Secrets Manager request with throwaway
- * credentials. The snapshot then holds those classes loaded and their code compiled.
+ * sample answer and a sample error, and signs a Secrets Manager request and a DynamoDB
+ * TransactWriteItems (lasting sessions) with throwaway credentials. The snapshot then holds those
+ * classes loaded and their code compiled.
  */
 final class LoginPriming {
 
@@ -35,5 +37,6 @@ final class LoginPriming {
                 info.loginType(), null, null));
         HttpResponses.error(new ApiException(401, 10001000L, "priming", "priming"));
         SecretsManagerSource.prime();
+        DynamoDbSessionStarter.prime();
     }
 }
