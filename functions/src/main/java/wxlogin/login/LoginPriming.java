@@ -6,6 +6,7 @@ import wxlogin.common.JsonObjects;
 import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpResponses;
 import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.session.DynamoDbSessionStarter;
 import wxlogin.token.SigningKeys;
 import wxlogin.token.ThrowawayToken;
 import wxlogin.wechat.VerifyInfo;
@@ -14,8 +15,9 @@ import wxlogin.wechat.WeChatCredentials;
 /**
  * SnapStart priming of the login path, without network and without randomness: reads a sample
  * request, secret values and a WeChat answer, signs and verifies a throwaway token, writes a
- * sample answer and a sample error, reads and writes sample API Gateway JSON, and signs a Secrets Manager request with throwaway
- * credentials. The snapshot then holds those classes loaded and their code compiled.
+ * sample answer and a sample error, reads and writes sample API Gateway JSON, and signs a Secrets
+ * Manager request and a DynamoDB TransactWriteItems (lasting sessions) with throwaway credentials.
+ * The snapshot then holds those classes loaded and their code compiled.
  */
 final class LoginPriming {
 
@@ -37,5 +39,6 @@ final class LoginPriming {
         HttpResponses.error(new ApiException(401, 10001000L, "priming", "priming"));
         SecretsManagerSource.prime();
         ApiGatewayJson.prime();
+        DynamoDbSessionStarter.prime();
     }
 }

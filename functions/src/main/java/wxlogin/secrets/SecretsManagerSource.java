@@ -1,37 +1,23 @@
 package wxlogin.secrets;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
-import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.regions.PartitionMetadata;
-import software.amazon.awssdk.regions.Region;
+import wxlogin.aws.AwsJsonCall;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Env;
+import wxlogin.common.JsonObjects;
 
 /**
  * Reads secrets from AWS Secrets Manager with one {@code GetSecretValue} call, signed by the AWS
  * SDK's own SigV4 signer with credentials from the SDK's own providers (see {@link #lambdaCredentials()}),
- * sent with {@link HttpURLConnection}. The SDK's
+ * sent with {@link HttpURLConnection} ({@link AwsJsonCall}). The SDK's
  * service client does the same work but costs more start-up time than the rest of a cold start
  * (BENCHMARKS.md). The region and the standard {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} override
  * come from the function's environment.
@@ -42,7 +28,7 @@ import wxlogin.common.Env;
 public final class SecretsManagerSource implements SecretSource {
 
     static final String TARGET = "secretsmanager.GetSecretValue";
-    static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    static final String CONTENT_TYPE = AwsJsonCall.JSON_1_1;
     static final String SIGNING_NAME = "secretsmanager";
     static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     static final int READ_TIMEOUT_MILLIS = 3_000;
@@ -52,19 +38,15 @@ public final class SecretsManagerSource implements SecretSource {
     static final int MAX_ATTEMPTS = 3;
     /** An attempt with less time left than this cannot succeed: give up instead. */
     private static final long MIN_ATTEMPT_MILLIS = 200;
-    private static final int MAX_ANSWER_BYTES = 256 * 1024;
+    /** No cap per attempt besides the call's; pauses: 100 ms doubling after 5xx and network failures, 500 ms after throttling. */
+    private static final AwsJsonCall.Limits LIMITS = new AwsJsonCall.Limits(CONNECT_TIMEOUT_MILLIS, READ_TIMEOUT_MILLIS,
+            Long.MAX_VALUE, MAX_ATTEMPTS, MIN_ATTEMPT_MILLIS, 100, 500);
     /** Missing, scheduled for deletion, or not decryptable: only an operator can fix it. */
     private static final Set<String> CONFIGURATION_ERRORS = Set.of("ResourceNotFoundException",
             "InvalidParameterException", "InvalidRequestException", "DecryptionFailureException");
-    private static final Set<String> THROTTLING_ERRORS = Set.of("ThrottlingException", "Throttling",
-            "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled", "RequestThrottledException",
-            "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException", "TransactionInProgressException");
 
     private volatile long quietUntilNanos = System.nanoTime();
-    private final URI endpoint;
-    private final String region;
-    private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final AwsJsonCall secretsManager;
 
     /**
      * @param endpoint    e.g. {@code https://secretsmanager.us-east-1.amazonaws.com}
@@ -72,37 +54,23 @@ public final class SecretsManagerSource implements SecretSource {
      * @param credentials any SDK credentials provider
      */
     public SecretsManagerSource(URI endpoint, String region, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
-        this.endpoint = endpoint;
-        this.region = region;
-        this.credentials = credentials;
+        this.secretsManager = new AwsJsonCall(SIGNING_NAME, CONTENT_TYPE, endpoint, region, credentials, LIMITS);
     }
 
     /** Region, endpoint override and credentials as the SDK would find them in a Lambda function. */
     public static SecretsManagerSource fromEnvironment(Env env) {
-        String region = env.awsRegion();
-        String override = env.awsEndpointOverride("AWS_ENDPOINT_URL_SECRETS_MANAGER");
-        return new SecretsManagerSource(override != null ? URI.create(override) : defaultEndpoint(region), region,
-                lambdaCredentials());
+        return new SecretsManagerSource(AwsJsonCall.endpoint(env, "AWS_ENDPOINT_URL_SECRETS_MANAGER", SIGNING_NAME),
+                env.awsRegion(), lambdaCredentials());
     }
 
-    /**
-     * The part of the SDK's default chain that can answer in Lambda, in the same order: system
-     * properties (tests, the local API), environment variables (on-demand functions,
-     * {@code sam local invoke}) and the container endpoint (SnapStart functions). Profile files, web
-     * identity and EC2 instance metadata never answer there and cost start-up time to rule out.
-     */
+    /** See {@link AwsJsonCall#lambdaCredentials()}. */
     public static AwsCredentialsProviderChain lambdaCredentials() {
-        return AwsCredentialsProviderChain.builder()
-                .reuseLastProviderEnabled(true)
-                .credentialsProviders(SystemPropertyCredentialsProvider.create(),
-                        EnvironmentVariableCredentialsProvider.create(),
-                        ContainerCredentialsProvider.builder().build())
-                .build();
+        return AwsJsonCall.lambdaCredentials();
     }
 
     /** {@code https://secretsmanager.<region>.<partition's DNS suffix>} (amazonaws.com.cn in China...). */
     static URI defaultEndpoint(String region) {
-        return URI.create("https://secretsmanager." + region + "." + PartitionMetadata.of(Region.of(region)).dnsSuffix());
+        return AwsJsonCall.regionalEndpoint(SIGNING_NAME, region);
     }
 
     /**
@@ -111,27 +79,16 @@ public final class SecretsManagerSource implements SecretSource {
      * loaded. The credential providers are left alone (the container endpoint is network).
      */
     public static void prime() {
-        byte[] body = JSONObjectUtils.toJSONString(Map.of("SecretId", "priming")).getBytes(StandardCharsets.UTF_8);
-        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(AwsCredentialsIdentity.create("AKIDPRIMING", "priming-secret-key"))
-                .request(request(URI.create("https://secretsmanager.us-east-1.amazonaws.com")))
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_NAME)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")).request();
-        if (signed.firstMatchingHeader("Authorization").isEmpty()) {
-            throw new IllegalStateException("priming: the signer added no Authorization header");
-        }
-        secretString(new Answer(200, null, "{\"Name\":\"priming\",\"SecretString\":\"{}\"}".getBytes(StandardCharsets.UTF_8)),
-                "priming");
-        errorCode(new Answer(400, null, "{\"__type\":\"ResourceNotFoundException\"}".getBytes(StandardCharsets.UTF_8)));
+        AwsJsonCall.prime(SIGNING_NAME, CONTENT_TYPE, TARGET, request("priming"));
+        secretString("{\"Name\":\"priming\",\"SecretString\":\"{}\"}".getBytes(StandardCharsets.UTF_8), "priming");
     }
 
     URI endpoint() {
-        return endpoint;
+        return secretsManager.endpoint();
     }
 
     String region() {
-        return region;
+        return secretsManager.region();
     }
 
     @Override
@@ -150,168 +107,39 @@ public final class SecretsManagerSource implements SecretSource {
     }
 
     private String fetchNow(String secretId) {
-        byte[] body = JSONObjectUtils.toJSONString(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8);
-        long giveUpAt = System.nanoTime() + CALL_TIMEOUT_MILLIS * 1_000_000;
-        for (int attempt = 1; ; attempt++) {
-            long remaining = (giveUpAt - System.nanoTime()) / 1_000_000;
-            Answer answer;
-            try {
-                answer = send(body, (int) Math.min(READ_TIMEOUT_MILLIS, remaining));
-            } catch (IOException e) {
-                if (retry(attempt, giveUpAt, 100L << (attempt - 1))) {
-                    continue;
-                }
-                throw new SecretUnavailableException("Secrets Manager unreachable: "
-                        + (e instanceof NoCredentials ? e.getMessage() : e.getClass().getSimpleName()), e);
-            }
-            if (answer.status() == 200) {
-                return secretString(answer, secretId);
-            }
-            String code = errorCode(answer);
-            if (CONFIGURATION_ERRORS.contains(code)) {
-                throw new ConfigurationException("secret " + secretId + " cannot be read: " + code);
-            }
-            if (answer.status() == 403) {
-                throw new ConfigurationException("no permission to read secret " + secretId);
-            }
-            boolean throttled = THROTTLING_ERRORS.contains(code) || answer.status() == 429;
-            if ((throttled || answer.status() >= 500) && retry(attempt, giveUpAt, throttled ? 500 : 100L << (attempt - 1))) {
-                continue;
-            }
-            throw new SecretUnavailableException("Secrets Manager answered HTTP " + answer.status()
-                    + (code == null ? "" : " " + code), null);
-        }
-    }
-
-    private record Answer(int status, String errorTypeHeader, byte[] body) {
-    }
-
-    /** The SDK's provider chain found no credentials, or the container endpoint failed. */
-    private static final class NoCredentials extends IOException {
-        NoCredentials(RuntimeException cause) {
-            super("no AWS credentials (" + (cause.getCause() != null ? cause.getCause() : cause).getClass().getSimpleName()
-                    + ")", cause);
-        }
-    }
-
-    /** One signed POST; the credentials are resolved (and cached) by the SDK's provider. */
-    private Answer send(byte[] body, int readTimeoutMillis) throws IOException {
-        AwsCredentialsIdentity identity;
+        AwsJsonCall.Answer answer;
         try {
-            identity = credentials.resolveIdentity().join();
-        } catch (RuntimeException e) {
-            // Transient as far as a caller can tell (the container endpoint may answer next time).
-            throw new NoCredentials(e);
+            answer = secretsManager.send(TARGET, request(secretId), CALL_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+            throw new SecretUnavailableException("Secrets Manager unreachable: " + AwsJsonCall.describe(e), e);
         }
-        SdkHttpRequest signed = signer.sign(r -> r.identity(identity)
-                .request(request(endpoint))
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_NAME)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)).request();
-
-        HttpURLConnection connection = (HttpURLConnection) signed.getUri().toURL().openConnection();
-        try {
-            connection.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-            connection.setReadTimeout(Math.max(1, readTimeoutMillis));
-            connection.setRequestMethod("POST");
-            connection.setInstanceFollowRedirects(false);
-            connection.setUseCaches(false);
-            connection.setDoOutput(true);
-            // Streaming mode: the JDK never re-sends a POST whose connection broke.
-            connection.setFixedLengthStreamingMode(body.length);
-            for (Map.Entry<String, List<String>> header : signed.headers().entrySet()) {
-                // The JDK writes Host and Content-Length itself, to the same values that were signed.
-                if (!header.getKey().equalsIgnoreCase("Host") && !header.getKey().equalsIgnoreCase("Content-Length")) {
-                    connection.setRequestProperty(header.getKey(), String.join(",", header.getValue()));
-                }
-            }
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-            int status = connection.getResponseCode();
-            InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-            return new Answer(status, connection.getHeaderField("x-amzn-ErrorType"), readLimited(in));
-        } finally {
-            connection.disconnect();
+        if (answer.status() == 200) {
+            return secretString(answer.body(), secretId);
         }
+        String code = answer.errorCode();
+        if (CONFIGURATION_ERRORS.contains(code)) {
+            throw new ConfigurationException("secret " + secretId + " cannot be read: " + code);
+        }
+        if (answer.status() == 403) {
+            throw new ConfigurationException("no permission to read secret " + secretId);
+        }
+        throw new SecretUnavailableException("Secrets Manager answered HTTP " + answer.status()
+                + (code == null ? "" : " " + code), null);
     }
 
-    private static SdkHttpRequest request(URI endpoint) {
-        return SdkHttpRequest.builder()
-                .method(SdkHttpMethod.POST)
-                .uri(endpoint.resolve("/"))
-                .putHeader("Content-Type", CONTENT_TYPE)
-                .putHeader("X-Amz-Target", TARGET)
-                .build();
+    private static byte[] request(String secretId) {
+        return JsonObjects.write(Map.of("SecretId", secretId)).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String secretString(Answer answer, String secretId) {
-        Object value;
-        try {
-            value = JSONObjectUtils.parse(new String(answer.body(), StandardCharsets.UTF_8)).get("SecretString");
-        } catch (ParseException e) {
+    private static String secretString(byte[] body, String secretId) {
+        Map<String, Object> answer = JsonObjects.parseOrNull(new String(body, StandardCharsets.UTF_8));
+        if (answer == null) {
             throw new SecretUnavailableException("Secrets Manager answered HTTP 200 without a JSON object", null);
         }
+        Object value = answer.get("SecretString");
         if (!(value instanceof String secret)) {
             throw new ConfigurationException("secret " + secretId + " has no SecretString");
         }
         return secret;
-    }
-
-    /** The AWS error code: {@code x-amzn-ErrorType} or the body's {@code __type}, without namespace or URL. */
-    private static String errorCode(Answer answer) {
-        String type = answer.errorTypeHeader();
-        if (type == null || type.isBlank()) {
-            try {
-                Object fromBody = JSONObjectUtils.parse(new String(answer.body(), StandardCharsets.UTF_8)).get("__type");
-                type = fromBody instanceof String s ? s : null;
-            } catch (ParseException e) {
-                type = null;
-            }
-        }
-        if (type == null || type.isBlank()) {
-            return null;
-        }
-        int colon = type.indexOf(':');
-        if (colon >= 0) {
-            type = type.substring(0, colon);
-        }
-        return type.substring(type.lastIndexOf('#') + 1).trim();
-    }
-
-    /** Whether to try again: attempts left and time left after a jittered pause (which it takes). */
-    private static boolean retry(int attempt, long giveUpAtNanos, long baseDelayMillis) {
-        if (attempt >= MAX_ATTEMPTS) {
-            return false;
-        }
-        long delay = baseDelayMillis / 2 + ThreadLocalRandom.current().nextLong(baseDelayMillis / 2 + 1);
-        if ((giveUpAtNanos - System.nanoTime()) / 1_000_000 < delay + MIN_ATTEMPT_MILLIS) {
-            return false;
-        }
-        try {
-            Thread.sleep(delay);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static byte[] readLimited(InputStream in) throws IOException {
-        if (in == null) {
-            return new byte[0];
-        }
-        try (in) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                if (out.size() + n > MAX_ANSWER_BYTES) {
-                    throw new IOException("answer larger than " + MAX_ANSWER_BYTES + " bytes");
-                }
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        }
     }
 }

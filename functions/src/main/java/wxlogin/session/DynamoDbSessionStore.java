@@ -3,7 +3,6 @@ package wxlogin.session;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -36,14 +35,21 @@ import wxlogin.common.Env;
  * Times are epoch seconds; {@code ttl} equals {@code expiresAt}, so DynamoDB deletes what can no
  * longer be used (the code checks expiresAt itself: TTL deletion lags). Reads are strongly
  * consistent; rotation is one transaction conditioned on the family's current token.
+ *
+ * <p>Refresh and logout use this store. Login only starts families and does that without the SDK's
+ * client ({@link DynamoDbSessionStarter}); both build items with {@link SessionItems} and report
+ * failures with {@link SessionStoreFailures}.
  */
 public final class DynamoDbSessionStore implements SessionStore {
 
-    static final String PK = "pk";
-    static final String TTL = "ttl";
-    static final String TOKEN_PREFIX = "token#";
-    static final String FAMILY_PREFIX = "family#";
-    /** Caps per call and per attempt; the invocation's remaining time caps both further. */
+    static final String PK = SessionItems.PK;
+    static final String TTL = SessionItems.TTL;
+    static final String TOKEN_PREFIX = SessionItems.TOKEN_PREFIX;
+    static final String FAMILY_PREFIX = SessionItems.FAMILY_PREFIX;
+    /**
+     * Caps per call and per attempt; the invocation's remaining time caps both further. Login's
+     * {@link DynamoDbSessionStarter} keeps the same.
+     */
     static final long CALL_CAP_MILLIS = 4_000;
     static final long ATTEMPT_CAP_MILLIS = 1_500;
     /** Below this much time left, the store is not called: the answer would come too late. */
@@ -119,16 +125,15 @@ public final class DynamoDbSessionStore implements SessionStore {
     public void create(TokenFamily family, StoredToken first, Deadline deadline) {
         AwsRequestOverrideConfiguration timeouts = timeouts(deadline);
         List<TransactWriteItem> writes = List.of(
-                TransactWriteItem.builder().put(p -> p.tableName(table).item(familyItem(family))
-                        .conditionExpression("attribute_not_exists(pk)")).build(),
-                TransactWriteItem.builder().put(p -> p.tableName(table).item(tokenItem(first))
-                        .conditionExpression("attribute_not_exists(pk)")).build());
+                TransactWriteItem.builder().put(p -> p.tableName(table).item(item(SessionItems.family(family)))
+                        .conditionExpression(SessionItems.NOT_YET_STORED)).build(),
+                TransactWriteItem.builder().put(p -> p.tableName(table).item(item(SessionItems.token(first)))
+                        .conditionExpression(SessionItems.NOT_YET_STORED)).build());
         try {
             call("TransactWriteItems", () -> client.transactWriteItems(r -> r.transactItems(writes)
                     .overrideConfiguration(timeouts)));
         } catch (RotationConflict e) {
-            // 128 and 256 random bits do not collide; if they ever did, no session is better than a shared one.
-            throw new SessionStoreUnavailableException("new family or token already exists", false, null);
+            throw SessionStoreFailures.alreadyExists();
         }
     }
 
@@ -142,8 +147,8 @@ public final class DynamoDbSessionStore implements SessionStore {
                 .expressionAttributeNames(Map.of("#ttl", TTL))
                 .expressionAttributeValues(Map.of(":next", s(next.hash()), ":now", n(now),
                         ":exp", n(next.expiresAt()), ":observed", s(family.currentHash())))).build());
-        writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(tokenItem(next))
-                .conditionExpression("attribute_not_exists(pk)")).build());
+        writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item(SessionItems.token(next)))
+                .conditionExpression(SessionItems.NOT_YET_STORED)).build());
         writes.add(markRotated(presented.hash(), now));
         if (!RefreshTokens.sameHash(presented.hash(), family.currentHash())) {
             // A retry within the reuse interval also retires the token the first rotation issued.
@@ -182,37 +187,9 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     // ------------------------------------------------------------------ items
 
-    private static Map<String, AttributeValue> familyItem(TokenFamily family) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, s(FAMILY_PREFIX + family.familyId()));
-        item.put("kind", s("family"));
-        item.put("currentHash", s(family.currentHash()));
-        item.put("userId", s(family.userId()));
-        item.put("createdAt", n(family.createdAt()));
-        item.put("expiresAt", n(family.expiresAt()));
-        item.put(TTL, n(family.expiresAt()));
-        return item;
-    }
-
-    private static Map<String, AttributeValue> tokenItem(StoredToken token) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(PK, s(TOKEN_PREFIX + token.hash()));
-        item.put("kind", s("token"));
-        item.put("familyId", s(token.familyId()));
-        SessionIdentity identity = token.identity();
-        item.put("userId", s(identity.userId()));
-        item.put("appid", s(identity.appid()));
-        item.put("loginType", s(identity.loginType()));
-        if (identity.openid() != null) {
-            item.put("openid", s(identity.openid()));
-        }
-        if (identity.unionid() != null) {
-            item.put("unionid", s(identity.unionid()));
-        }
-        item.put("issuedAt", n(token.issuedAt()));
-        item.put("expiresAt", n(token.expiresAt()));
-        item.put(TTL, n(token.expiresAt()));
-        return item;
+    /** An item of {@link SessionItems} as the SDK's attribute values. */
+    private static Map<String, AttributeValue> item(Map<String, Object> item) {
+        return SessionItems.convert(item, AttributeValue::fromS, number -> n(number));
     }
 
     private static Map<String, AttributeValue> key(String pk) {
@@ -250,7 +227,7 @@ public final class DynamoDbSessionStore implements SessionStore {
     /** Per-request timeouts: the caps, never past the invocation's deadline. */
     private static AwsRequestOverrideConfiguration timeouts(Deadline deadline) {
         if (!deadline.allows(MIN_CALL_MILLIS)) {
-            throw new SessionStoreUnavailableException("no time left for DynamoDB", false, null);
+            throw SessionStoreFailures.noTimeLeft();
         }
         return AwsRequestOverrideConfiguration.builder()
                 .apiCallTimeout(Duration.ofMillis(deadline.timeoutMillis(CALL_CAP_MILLIS)))
@@ -281,53 +258,30 @@ public final class DynamoDbSessionStore implements SessionStore {
         } catch (TransactionCanceledException e) {
             throw cancelled(operation, e);
         } catch (ResourceNotFoundException e) {
-            throw new ConfigurationException("DynamoDB table " + table + " not found (" + operation + ")");
+            throw SessionStoreFailures.tableNotFound(operation, table);
         } catch (SdkServiceException e) {
             String code = e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
                     && aws.awsErrorDetails() != null ? aws.awsErrorDetails().errorCode() : null;
-            if (e.isThrottlingException()) {
-                throw new SessionStoreUnavailableException(operation + " throttled (" + code + ")", true, e);
-            }
-            if (e.statusCode() == 403 || "AccessDeniedException".equals(code)) {
-                throw new ConfigurationException("no permission for DynamoDB " + operation + " on table " + table);
-            }
-            if ("ValidationException".equals(code)) {
-                // Our requests are fixed: a table with another key schema rejects them.
-                throw new ConfigurationException("DynamoDB rejected " + operation + " on table " + table
-                        + " (ValidationException): is its key the string pk?");
-            }
-            throw new SessionStoreUnavailableException(operation + " failed: HTTP " + e.statusCode() + " " + code,
-                    false, e);
+            throw SessionStoreFailures.serviceError(operation, table, e.statusCode(), code, e.isThrottlingException(), e);
         } catch (SdkClientException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            throw new SessionStoreUnavailableException(operation + " unreachable or timed out: "
-                    + e.getClass().getSimpleName() + (root == e ? "" : " (" + root.getClass().getSimpleName() + ")"),
-                    false, e);
+            throw SessionStoreFailures.unreachable(operation, e.getClass().getSimpleName()
+                    + (root == e ? "" : " (" + root.getClass().getSimpleName() + ")"), e);
         }
     }
 
     private RuntimeException cancelled(String operation, TransactionCanceledException e) {
-        boolean conflict = false;
-        boolean throttled = false;
         List<String> codes = new ArrayList<>();
         if (e.hasCancellationReasons()) {
             for (CancellationReason reason : e.cancellationReasons()) {
-                String code = reason.code();
-                codes.add(code);
-                conflict |= "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code);
-                throttled |= "ThrottlingError".equals(code) || "ProvisionedThroughputExceeded".equals(code)
-                        || "RequestLimitExceeded".equals(code);
+                codes.add(reason.code());
             }
         }
-        if (throttled) {
-            return new SessionStoreUnavailableException(operation + " throttled " + codes, true, e);
-        }
-        if (conflict) {
-            return new RotationConflict();
-        }
-        return new SessionStoreUnavailableException(operation + " cancelled " + codes, false, e);
+        SessionStoreFailures.Cancellation why = SessionStoreFailures.classify(codes);
+        return why == SessionStoreFailures.Cancellation.CONFLICT ? new RotationConflict()
+                : SessionStoreFailures.cancelled(operation, codes, why, e);
     }
 }

@@ -32,6 +32,9 @@ public final class RefreshSessions {
     public static final String MISCONFIGURED_MESSAGE =
             "The session service is misconfigured. Please try again later; the operator has the details.";
 
+    /** Starts families (login). */
+    private final SessionStarter starter;
+    /** Reads, rotates and revokes; null when this instance only starts sessions (login). */
     private final SessionStore store;
     private final RefreshTokens tokens;
     private final long lifetimeSeconds;
@@ -40,11 +43,26 @@ public final class RefreshSessions {
 
     public RefreshSessions(SessionStore store, RefreshTokens tokens, long lifetimeSeconds, long reuseIntervalSeconds,
                            Clock clock) {
+        this(store, store, tokens, lifetimeSeconds, reuseIntervalSeconds, clock);
+    }
+
+    private RefreshSessions(SessionStarter starter, SessionStore store, RefreshTokens tokens, long lifetimeSeconds,
+                            long reuseIntervalSeconds, Clock clock) {
+        this.starter = starter;
         this.store = store;
         this.tokens = tokens;
         this.lifetimeSeconds = lifetimeSeconds;
         this.reuseIntervalSeconds = reuseIntervalSeconds;
         this.clock = clock;
+    }
+
+    /**
+     * Login's instance: it only {@link #start starts} sessions, so a store that can only create
+     * families will do; {@link #rotate} and {@link #revoke} are not available.
+     */
+    public static RefreshSessions forStarting(SessionStarter starter, RefreshTokens tokens, long lifetimeSeconds,
+                                              Clock clock) {
+        return new RefreshSessions(starter, null, tokens, lifetimeSeconds, DEFAULT_REUSE_INTERVAL_SECONDS, clock);
     }
 
     /** SessionFunction's wiring: {@code SESSIONS_TABLE} is required. */
@@ -55,17 +73,17 @@ public final class RefreshSessions {
     }
 
     /**
-     * CodeExchangeFunction's wiring: null without {@code SESSIONS_TABLE}, and then no DynamoDB
-     * client is built at all (it would only slow the cold start). Login never rotates, so it
-     * does not read the reuse interval.
+     * CodeExchangeFunction's wiring: null without {@code SESSIONS_TABLE}. Login only starts
+     * families: one DynamoDB write by {@link DynamoDbSessionStarter}, without the SDK's DynamoDB
+     * client (its construction would dominate the cold start). Login never rotates, so it does not
+     * read the reuse interval.
      */
     public static RefreshSessions forLoginOrNull(Env env, Clock clock) {
         String table = env.optional("SESSIONS_TABLE", null);
         if (table == null) {
             return null;
         }
-        return new RefreshSessions(DynamoDbSessionStore.fromEnvironment(env, table), new RefreshTokens(),
-                lifetime(env), DEFAULT_REUSE_INTERVAL_SECONDS, clock);
+        return forStarting(DynamoDbSessionStarter.fromEnvironment(env, table), new RefreshTokens(), lifetime(env), clock);
     }
 
     private static long lifetime(Env env) {
@@ -74,6 +92,11 @@ public final class RefreshSessions {
 
     public long lifetimeSeconds() {
         return lifetimeSeconds;
+    }
+
+    /** Where families are started, for tests. */
+    SessionStarter starter() {
+        return starter;
     }
 
     /** After a SnapStart restore: the next token seeds a fresh random generator. */
@@ -91,7 +114,7 @@ public final class RefreshSessions {
         String familyId = tokens.newFamilyId();
         long expiresAt = now + lifetimeSeconds;
         try {
-            store.create(new TokenFamily(familyId, hash, identity.userId(), now, expiresAt, null),
+            starter.create(new TokenFamily(familyId, hash, identity.userId(), now, expiresAt, null),
                     new StoredToken(hash, familyId, identity, now, expiresAt, null), deadline);
         } catch (SessionStoreUnavailableException e) {
             throw unavailable(e);
@@ -128,6 +151,7 @@ public final class RefreshSessions {
      *                      503 store unavailable, throttled or too busy (nothing was issued); 500 misconfiguration
      */
     public Rotated rotate(String presented, Deadline deadline) {
+        SessionStore store = store();
         String hash = RefreshTokens.hash(presented);
         try {
             for (int attempt = 1; ; attempt++) {
@@ -197,6 +221,7 @@ public final class RefreshSessions {
      * is unknown or expired is not an error: there is nothing left to revoke.
      */
     public void revoke(String presented, Deadline deadline) {
+        SessionStore store = store();
         String hash = RefreshTokens.hash(presented);
         try {
             long now = now();
@@ -215,6 +240,13 @@ public final class RefreshSessions {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private SessionStore store() {
+        if (store == null) {
+            throw new IllegalStateException("these RefreshSessions only start sessions (login)");
+        }
+        return store;
+    }
 
     private long now() {
         return clock.instant().getEpochSecond();

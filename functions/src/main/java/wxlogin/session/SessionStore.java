@@ -10,16 +10,13 @@ import wxlogin.common.Deadline;
  * throttling, 5xx, no time left); {@link wxlogin.common.ConfigurationException} when only an
  * operator can fix it (no such table, no permission, a table with another key schema).
  */
-public interface SessionStore {
+public interface SessionStore extends SessionStarter {
 
     /** The token with this hash, or null. */
     StoredToken findToken(String hash, Deadline deadline);
 
     /** The family, or null. */
     TokenFamily findFamily(String familyId, Deadline deadline);
-
-    /** Stores a new family and its first token, both or neither. */
-    void create(TokenFamily family, StoredToken first, Deadline deadline);
 
     /**
      * Makes {@code next} the family's current token, in one atomic write that holds only while the

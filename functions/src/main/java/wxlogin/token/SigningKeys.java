@@ -1,18 +1,17 @@
 package wxlogin.token;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.JsonObjects;
 
 /**
  * The session signing keys, parsed from the secret: {@code {"keys":[{"kid","secret"},...]}} or
- * {@code {"secret":"..."}}. The first key signs; every key verifies. Parsed with the JOSE
- * library's own JSON reader so the gate needs no second JSON stack.
+ * {@code {"secret":"..."}}. The first key signs; every key verifies. Parsed with
+ * {@link JsonObjects} (strict: a key given twice is refused).
  */
 public final class SigningKeys {
 
@@ -36,10 +35,8 @@ public final class SigningKeys {
 
     /** Parses the secret string; a malformed secret is a configuration error (never echoed). */
     public static SigningKeys parse(String secretString) {
-        Map<String, Object> json;
-        try {
-            json = JSONObjectUtils.parse(secretString);
-        } catch (ParseException e) {
+        Map<String, Object> json = JsonObjects.parseOrNull(secretString);
+        if (json == null) {
             throw new ConfigurationException("session keys secret is not a JSON object");
         }
         List<SigningKey> keys = new ArrayList<>();

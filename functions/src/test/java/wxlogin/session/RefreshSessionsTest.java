@@ -227,6 +227,33 @@ class RefreshSessionsTest {
     }
 
     @Test
+    void loginsSessionsStartFamiliesWithTheLeanDynamoDbStarterOnTheConfiguredTable() {
+        RefreshSessions login = RefreshSessions.forLoginOrNull(new Env(Map.of("SESSIONS_TABLE", "sessions-t",
+                "AWS_REGION", "eu-west-1", "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000")), clock);
+
+        assertThat(login.starter()).isInstanceOfSatisfying(DynamoDbSessionStarter.class, starter -> {
+            assertThat(starter.table()).isEqualTo("sessions-t");
+            assertThat(starter.region()).isEqualTo("eu-west-1");
+            assertThat(starter.endpoint()).hasToString("http://127.0.0.1:8000");
+        });
+        assertThat(RefreshSessions.fromEnvironment(new Env(Map.of("SESSIONS_TABLE", "t", "AWS_REGION", "us-east-1")),
+                clock).starter()).as("refresh and logout keep the SDK store").isInstanceOf(DynamoDbSessionStore.class);
+    }
+
+    @Test
+    void sessionsThatOnlyStartIssueTokensButNeitherRotateNorRevoke() {
+        RefreshSessions login = RefreshSessions.forStarting(store, new RefreshTokens(), LIFETIME, clock);
+
+        String first = login.start(ALICE, deadline()).token();
+
+        assertThat(store.tokens).containsOnlyKeys(RefreshTokens.hash(first));
+        assertThat(login.lifetimeSeconds()).isEqualTo(LIFETIME);
+        assertThatThrownBy(() -> login.rotate(first, deadline())).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> login.revoke(first, deadline())).isInstanceOf(IllegalStateException.class);
+        assertThat(sessions.rotate(first, deadline()).identity()).isEqualTo(ALICE);
+    }
+
+    @Test
     void theLifetimeAndReuseIntervalComeFromTheEnvironment() {
         Map<String, String> env = Map.of("SESSIONS_TABLE", "t", "AWS_REGION", "us-east-1",
                 "REFRESH_TTL_SECONDS", "3600", "REFRESH_REUSE_INTERVAL_SECONDS", "5");

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Forwards DynamoDB's JSON protocol to a real endpoint unless the operation (the X-Amz-Target
  * suffix: GetItem, TransactWriteItems...) is set to fail. Failures are DynamoDB's own answers:
- * throttling is HTTP 400 ProvisionedThroughputExceededException, an outage HTTP 500.
+ * throttling is HTTP 400 ProvisionedThroughputExceededException, an outage HTTP 500. A lost
+ * answer is a request that reached DynamoDB (and took effect) whose answer is replaced by a 500.
  */
 final class FaultyDynamoDb implements AutoCloseable {
 
@@ -38,6 +39,7 @@ final class FaultyDynamoDb implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failed = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> answersToLose = new ConcurrentHashMap<>();
 
     FaultyDynamoDb(URI target) throws IOException {
         this.target = target;
@@ -55,10 +57,16 @@ final class FaultyDynamoDb implements AutoCloseable {
         faults.put(operation, fault);
     }
 
+    /** The next {@code count} calls of the operation reach DynamoDB, but their answers are lost (a 500 instead). */
+    void loseNextAnswers(String operation, int count) {
+        answersToLose.put(operation, new AtomicInteger(count));
+    }
+
     /** No more faults; the failure counts start again from zero. */
     void heal() {
         faults.clear();
         failed.clear();
+        answersToLose.clear();
     }
 
     /** How many calls of the operation were answered with a fault. */
@@ -74,12 +82,7 @@ final class FaultyDynamoDb implements AutoCloseable {
             Fault fault = faults.get(operation);
             if (fault != null) {
                 failed.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
-                String type = fault == Fault.THROTTLE ? "ProvisionedThroughputExceededException" : "InternalServerError";
-                byte[] error = ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type
-                        + "\",\"message\":\"injected by the test\"}").getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
-                exchange.sendResponseHeaders(fault == Fault.THROTTLE ? 400 : 500, error.length);
-                exchange.getResponseBody().write(error);
+                answerError(exchange, fault);
                 return;
             }
             HttpRequest.Builder forward = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().getRawPath()))
@@ -91,6 +94,12 @@ final class FaultyDynamoDb implements AutoCloseable {
                 }
             });
             HttpResponse<byte[]> response = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+            AtomicInteger toLose = answersToLose.get(operation);
+            if (toLose != null && toLose.getAndDecrement() > 0) {
+                failed.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+                answerError(exchange, Fault.INTERNAL_ERROR);
+                return;
+            }
             response.headers().map().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     exchange.getResponseHeaders().put(name, List.copyOf(values));
@@ -102,6 +111,15 @@ final class FaultyDynamoDb implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void answerError(HttpExchange exchange, Fault fault) throws IOException {
+        String type = fault == Fault.THROTTLE ? "ProvisionedThroughputExceededException" : "InternalServerError";
+        byte[] error = ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type
+                + "\",\"message\":\"injected by the test\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+        exchange.sendResponseHeaders(fault == Fault.THROTTLE ? 400 : 500, error.length);
+        exchange.getResponseBody().write(error);
     }
 
     @Override
