@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import wxlogin.bench.lambda.LambdaJvm;
 import wxlogin.bench.lambda.Layout;
@@ -17,7 +18,8 @@ import wxlogin.bench.lambda.Layout;
  * The cold-start benchmark (bin/bench runs it, then JMH). Prints a Markdown report.
  *
  * <p>Options: {@code --runs N} cold starts per function (default 10), {@code --warm K} warm
- * invocations after each (5), {@code --only login,gate} (default all), {@code --footprint 100,1000}
+ * invocations after each (5), {@code --only login,gate} (default all; the floor and the stream floor
+ * always run), {@code --footprint 100,1000}
  * checkpoints for peak RSS ({@code --footprint none} to skip), {@code --credentials container|environment}
  * (container: what SnapStart functions get), {@code --functions-dir DIR} a functions/ folder built
  * the sam build way (default: the layout Maven made in benchmarks/target/lambda/task),
@@ -48,10 +50,10 @@ public final class Bench {
         try (Stand stand = Stand.start(root, task, scratch)) {
             Runner runner = new Runner(stand, javaHome, lambdaDir.resolve("runtime"), scratch.resolve("logs"), credentials);
             List<Subject> subjects = stand.subjects(only);
-            report.append(setup(javaHome, credentials, runs, warm, task, lambdaDir.resolve("runtime")));
+            report.append(setup(javaHome, credentials, runs, warm, task, lambdaDir.resolve("runtime"), stand));
             report.append(sizes(stand));
             System.out.print(report);
-            String cold = coldStarts(runner, subjects, runs, warm);
+            String cold = coldStarts(runner, stand, subjects, runs, warm);
             System.out.print(cold);
             report.append(cold);
             if (!footprint.equals("none")) {
@@ -68,8 +70,8 @@ public final class Bench {
 
     // ---------------------------------------------------------------- sections
 
-    static String setup(Path javaHome, LambdaJvm.Credentials credentials, int runs, int warm, Path task, Path runtimeDir)
-            throws IOException {
+    static String setup(Path javaHome, LambdaJvm.Credentials credentials, int runs, int warm, Path task, Path runtimeDir,
+                        Stand stand) throws IOException {
         StringBuilder out = new StringBuilder("## Setup\n\n");
         out.append("- machine: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, ").append(memTotal()).append('\n');
@@ -82,8 +84,10 @@ public final class Bench {
                 .append("` plus the template's JAVA_TOOL_OPTIONS\n");
         out.append("- credentials: ").append(credentials == LambdaJvm.Credentials.CONTAINER
                 ? "container credentials endpoint (as under SnapStart)" : "environment variables").append('\n');
+        out.append("- lasting sessions: on; DynamoDB Local in the harness's JVM (in memory) behind a counting proxy, tables ")
+                .append(String.join(", ", stand.tables())).append('\n');
         out.append("- task root: ").append(task).append('\n');
-        out.append("- ").append(runs).append(" cold starts per function, each preceded by one of the floor; ")
+        out.append("- ").append(runs).append(" cold starts per function and of the stream floor, each preceded by one of the floor; ")
                 .append(warm).append(" warm invocations after each\n\n");
         return out.toString();
     }
@@ -93,10 +97,12 @@ public final class Bench {
         long floor = Layout.size(stand.floorTask());
         return "## Artifact\n\n| artifact | size | jars in lib/ |\n|---|---:|---:|\n"
                 + "| functions (login, gate, myCloudFunction share CodeUri) | " + mib(task) + " | " + Layout.jarCount(stand.task()) + " |\n"
-                + "| floor (HelloWorld + aws-lambda-java-core) | " + mib(floor) + " | " + Layout.jarCount(stand.floorTask()) + " |\n\n";
+                + "| floors (HelloWorld, StreamHelloWorld + aws-lambda-java-core) | " + mib(floor) + " | " + Layout.jarCount(stand.floorTask()) + " |\n\n";
     }
 
-    static String coldStarts(Runner runner, List<Subject> subjects, int runs, int warm) throws InterruptedException {
+    static String coldStarts(Runner runner, Stand stand, List<Subject> subjects, int runs, int warm)
+            throws InterruptedException {
+        Map<String, Long> dynamoBefore = stand.dynamoDbCallsByOperation();
         Subject floor = subjects.stream().filter(Subject::isFloor).findFirst().orElseThrow();
         List<Subject> functions = subjects.stream().filter(s -> !s.isFloor()).toList();
         Map<String, List<Runner.ColdStart>> results = new LinkedHashMap<>();
@@ -137,14 +143,27 @@ public final class Bench {
             List<Double> warmMs = list.stream().flatMap(c -> Arrays.stream(c.warmNanos()).mapToObj(n -> n / 1e6)).toList();
             out.append(" | ").append(range(warmMs, w -> w, "%.2f")).append(" |\n");
         });
-        out.append("\n## Outbound calls per invocation (Secrets Manager GetSecretValue / WeChat / container credentials)\n\n");
-        out.append("| function | cold (first) invocation | warm invocation (mean of ").append(warm).append(") |\n|---|---|---|\n");
+        out.append("\n## Outbound calls per invocation (Secrets Manager GetSecretValue / WeChat / container credentials;"
+                + " DynamoDB)\n\n");
+        out.append("| function | cold (first) invocation | warm invocation (mean of ").append(warm)
+                .append(") | DynamoDB: cold / warm |\n|---|---|---|---|\n");
         results.forEach((name, list) -> {
             Runner.ColdStart first = list.get(0);
             Runner.Calls w = first.warmCalls();
             out.append("| ").append(name).append(" | ").append(calls(first.coldCalls(), 1)).append(" | ")
-                    .append(warm == 0 ? "-" : calls(w, warm)).append(" |\n");
+                    .append(warm == 0 ? "-" : calls(w, warm)).append(" | ")
+                    .append(num(first.coldCalls().dynamoDb(), 1)).append(" / ")
+                    .append(warm == 0 ? "-" : num(w.dynamoDb(), warm)).append(" |\n");
         });
+        Map<String, Long> dynamoOperations = new TreeMap<>();
+        stand.dynamoDbCallsByOperation().forEach((operation, count) -> {
+            long during = count - dynamoBefore.getOrDefault(operation, 0L);
+            if (during > 0) {
+                dynamoOperations.put(operation, during);
+            }
+        });
+        out.append("\nDynamoDB requests during these cold starts, by operation: ")
+                .append(dynamoOperations.isEmpty() ? "none" : dynamoOperations.toString()).append('\n');
         return out.append('\n').toString();
     }
 

@@ -14,11 +14,11 @@ public final class Runner {
 
     static final Duration COLD_LIMIT = Duration.ofSeconds(60);
 
-    /** Outbound calls made by a stretch of invocations. */
-    public record Calls(long secretsManager, long wechat, long credentials) {
+    /** Outbound calls made by a stretch of invocations (DynamoDB: requests of any operation). */
+    public record Calls(long secretsManager, long wechat, long credentials, long dynamoDb) {
         Calls minus(Calls earlier) {
             return new Calls(secretsManager - earlier.secretsManager, wechat - earlier.wechat,
-                    credentials - earlier.credentials);
+                    credentials - earlier.credentials, dynamoDb - earlier.dynamoDb);
         }
     }
 
@@ -32,9 +32,10 @@ public final class Runner {
      * @param warmNanos  each warm invocation: event available -> response
      * @param coldCalls  outbound calls of the first invocation (including init)
      * @param warmCalls  outbound calls of all warm invocations together
+     * @param coldAnswer the first invocation's answer (the subject's success predicate accepted it)
      */
     public record ColdStart(String subject, long coldNanos, long coldCpuMillis, long initNanos, long[] warmNanos,
-                            Calls coldCalls, Calls warmCalls) {
+                            Calls coldCalls, Calls warmCalls, String coldAnswer) {
     }
 
     /** Peak RSS after a number of warm invocations in one process. */
@@ -73,7 +74,7 @@ public final class Runner {
                 }
                 Calls afterWarm = calls(api);
                 return new ColdStart(subject.name(), coldNanos, coldCpu, initNanos, warmNanos,
-                        afterCold.minus(before), afterWarm.minus(afterCold));
+                        afterCold.minus(before), afterWarm.minus(afterCold), cold.body());
             }
         }
     }
@@ -108,7 +109,7 @@ public final class Runner {
     }
 
     private Calls calls(RuntimeApi api) {
-        return new Calls(stand.secretsManagerCalls(), stand.wechatCalls(), api.credentialCalls());
+        return new Calls(stand.secretsManagerCalls(), stand.wechatCalls(), api.credentialCalls(), stand.dynamoDbCalls());
     }
 
     /** The invocation's answer; fails with the function's log when it errs, dies or hangs. */

@@ -1,5 +1,6 @@
 package wxlogin.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,11 +14,21 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import wxlogin.bench.floor.HelloWorld;
+import wxlogin.bench.floor.StreamHelloWorld;
 import wxlogin.bench.lambda.LambdaJvm;
 import wxlogin.bench.lambda.Layout;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.api.SamTemplate;
+import wxlogin.local.dynamodb.DynamoDbLocal;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 import wxlogin.token.SessionTokens;
@@ -25,8 +36,9 @@ import wxlogin.token.SigningKey;
 
 /**
  * What the functions talk to during a benchmark — the local Secrets Manager endpoint seeded with
- * the development secrets and the WeChat sandbox, both counting calls — and the subjects: the
- * template's functions with their environment pointed at those stand-ins, and the floor.
+ * the development secrets, the WeChat sandbox, and DynamoDB Local (in this JVM, in memory) with the
+ * template's tables behind a counting proxy, all counting calls — and the subjects: the template's
+ * functions with their environment pointed at those stand-ins, the floor and the stream floor.
  */
 public final class Stand implements AutoCloseable {
 
@@ -34,16 +46,21 @@ public final class Stand implements AutoCloseable {
     public static final String WECHAT_CODE_EXCHANGE = WeChatSandbox.CODE2VERIFYINFO_PATH;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Transactions run through the proxy before any measurement, so DynamoDB Local's own warm-up is not a login's. */
+    static final int DYNAMODB_WARM_UP = 100;
 
     private final SecretsManagerEndpoint secrets;
     private final WeChatSandbox wechat;
+    private final DynamoDbLocal dynamo;
+    private final DynamoDbCounter dynamoCounter;
+    private final List<String> tables;
     private final SamTemplate template;
     private final Path root;
     private final Path task;
     private final Path floorTask;
     private final String token;
 
-    private Stand(Path root, Path task, Path floorTask) {
+    private Stand(Path root, Path task, Path floorTask, int dynamoDbWarmUp) {
         this.root = root;
         this.task = task;
         this.floorTask = floorTask;
@@ -51,6 +68,27 @@ public final class Stand implements AutoCloseable {
         this.secrets = SecretsManagerEndpoint.start();
         DevelopmentSecrets.seed(secrets);
         this.wechat = DevelopmentSecrets.sandboxBuilder().start();
+        DynamoDbLocal startedDynamo = null;
+        DynamoDbCounter startedCounter = null;
+        try {
+            // The template's tables, created as the local API creates them (LocalMain): lasting sessions on.
+            startedDynamo = DynamoDbLocal.start();
+            this.tables = List.copyOf(startedDynamo.createTables(template));
+            startedCounter = DynamoDbCounter.start(startedDynamo.endpoint());
+            warmUp(startedDynamo, startedCounter, dynamoDbWarmUp);
+        } catch (RuntimeException | Error e) {
+            if (startedCounter != null) {
+                startedCounter.close();
+            }
+            if (startedDynamo != null) {
+                startedDynamo.close();
+            }
+            wechat.close();
+            secrets.close();
+            throw e;
+        }
+        this.dynamo = startedDynamo;
+        this.dynamoCounter = startedCounter;
         SigningKey key = new SigningKey(DevelopmentSecrets.SIGNING_KID,
                 DevelopmentSecrets.SIGNING_SECRET.getBytes(StandardCharsets.UTF_8));
         this.token = new SessionTokens("weixin-app-login", 7 * 24 * 3600, Clock.systemUTC())
@@ -60,10 +98,15 @@ public final class Stand implements AutoCloseable {
     /**
      * @param root      the repository root (template.yaml, events/)
      * @param task      the functions' task root
-     * @param scratch   where the floor's task root is laid out
+     * @param scratch   where the floors' task root is laid out
      */
     public static Stand start(Path root, Path task, Path scratch) {
-        return new Stand(root, task, Layout.floorTask(task, scratch.resolve("floor-task")));
+        return start(root, task, scratch, DYNAMODB_WARM_UP);
+    }
+
+    /** As {@link #start(Path, Path, Path)}, warming DynamoDB Local up with this many transactions (the smoke test: few). */
+    public static Stand start(Path root, Path task, Path scratch, int dynamoDbWarmUp) {
+        return new Stand(root, task, Layout.floorTask(task, scratch.resolve("floor-task")), dynamoDbWarmUp);
     }
 
     public Path task() {
@@ -74,32 +117,64 @@ public final class Stand implements AutoCloseable {
         return floorTask;
     }
 
-    /** floor, login, gate, myCloudFunction (those named in {@code only}, floor always). */
+    /**
+     * floor, stream-floor, login, gate, myCloudFunction (those named in {@code only}; the floor and
+     * the stream floor always).
+     */
     public List<Subject> subjects(List<String> only) {
-        return java.util.stream.Stream.of(floor(), login(), gate(), cloudFunction())
-                .filter(s -> s.isFloor() || only.isEmpty() || only.contains(s.name()))
+        return java.util.stream.Stream.of(floor(), streamFloor(), login(), gate(), cloudFunction())
+                .filter(s -> s.isReference() || only.isEmpty() || only.contains(s.name()))
                 .toList();
     }
 
+    /** AWS's documented hello world ({@code RequestHandler<Map<String,String>,String>}): what ratios are taken to. */
     public Subject floor() {
-        // The floor gets the functions' memory size and template globals, so only the handler differs.
+        return floorSubject(Subject.FLOOR, "HelloWorldFunction", HelloWorld.class);
+    }
+
+    /**
+     * The same hello world as a {@code RequestStreamHandler}: the runtime client maps neither event
+     * nor answer, so the difference to the floor is its reflective serialization.
+     */
+    public Subject streamFloor() {
+        return floorSubject(Subject.STREAM_FLOOR, "StreamHelloWorldFunction", StreamHelloWorld.class);
+    }
+
+    private Subject floorSubject(String name, String functionName, Class<?> handler) {
+        // The floors get the functions' memory size and template globals, so only the handler differs.
         SamTemplate.Function gate = template.function("CallGateFunction");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("JAVA_TOOL_OPTIONS", gate.environment().getOrDefault("JAVA_TOOL_OPTIONS", ""));
         env.putAll(loggingConfig());
-        return new Subject("floor", new LambdaJvm.Function("HelloWorldFunction",
-                HelloWorld.class.getName() + "::handleRequest", gate.memorySize(), env),
+        return new Subject(name, new LambdaJvm.Function(functionName,
+                handler.getName() + "::handleRequest", gate.memorySize(), env),
                 Duration.ofSeconds(gate.timeoutSeconds()), floorTask,
                 () -> "{\"key1\":\"value1\",\"key2\":\"value2\"}", body -> body.equals("\"hello world\""));
     }
 
+    /**
+     * The login as deployed: with lasting sessions (the template's default) every answer must carry
+     * a refresh token, so a failed session write (which still answers 200) fails the run.
+     */
     public Subject login() {
         String loginEvent = read("events/login.json");
+        boolean lastingSessions = template.function("CodeExchangeFunction").environment().containsKey("SESSIONS_TABLE");
         return subject("login", "CodeExchangeFunction", () -> {
             ObjectNode event = parse(loginEvent);
             event.put("body", "{\"code\":\"" + wechat.issueCode("weixinApp", "bench") + "\"}");
             return event.toString();
-        }, body -> body.contains("\"statusCode\":200"));
+        }, body -> body.contains("\"statusCode\":200") && (!lastingSessions || hasRefreshToken(body)));
+    }
+
+    /** Whether an API Gateway proxy answer's JSON body carries a non-empty {@code refreshToken}. */
+    public static boolean hasRefreshToken(String answer) {
+        try {
+            String body = JSON.readTree(answer).path("body").asText("");
+            JsonNode refreshToken = JSON.readTree(body).path("refreshToken");
+            return refreshToken.isTextual() && !refreshToken.asText().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public Subject gate() {
@@ -121,6 +196,21 @@ public final class Stand implements AutoCloseable {
         return secrets.calls("GetSecretValue");
     }
 
+    /** Requests to DynamoDB so far, any operation (the warm-up at start included). */
+    public long dynamoDbCalls() {
+        return dynamoCounter.calls();
+    }
+
+    /** Requests to DynamoDB so far, by operation (e.g. TransactWriteItems). */
+    public Map<String, Long> dynamoDbCallsByOperation() {
+        return dynamoCounter.callsByOperation();
+    }
+
+    /** The tables created in DynamoDB Local (the template's, named as the local API names them). */
+    public List<String> tables() {
+        return tables;
+    }
+
     /** Calls to WeChat's API so far (stable_token, code2verifyinfo, and the legacy token endpoint). */
     public long wechatCalls() {
         return wechat.calls(WECHAT_STABLE_TOKEN) + wechat.calls(WECHAT_CODE_EXCHANGE)
@@ -137,6 +227,8 @@ public final class Stand implements AutoCloseable {
 
     @Override
     public void close() {
+        dynamoCounter.close();
+        dynamo.close();
         wechat.close();
         secrets.close();
     }
@@ -151,18 +243,55 @@ public final class Stand implements AutoCloseable {
         local.put("WECHAT_API_BASE_URL", wechat.baseUrl());
         // Like sam local invoke --env-vars: only variables the template declares are overridden.
         local.forEach((k, v) -> env.computeIfPresent(k, (key, old) -> v));
-        // Lasting sessions need a DynamoDB table; the benchmark has no stand-in for it yet, so the
-        // login runs as deployed with LastingSessions off (no refresh tokens, no DynamoDB client).
-        env.computeIfPresent("SESSIONS_TABLE", (k, v) -> v.startsWith(SamTemplate.UNRESOLVED_PREFIX) ? null : v);
         env.forEach((k, v) -> {
             if (v.startsWith(SamTemplate.UNRESOLVED_PREFIX)) {
                 throw new IllegalStateException(logicalId + "." + k + " has no local value: " + v);
             }
         });
+        // Lasting sessions as deployed: SESSIONS_TABLE is the template's !Ref SessionsTable, resolved
+        // as the local API resolves it (the logical id), which names the table created in DynamoDB Local.
+        String sessionsTable = env.get("SESSIONS_TABLE");
+        if (sessionsTable != null && !tables.contains(sessionsTable)) {
+            throw new IllegalStateException(logicalId + ".SESSIONS_TABLE is " + sessionsTable
+                    + ", not one of the tables created in DynamoDB Local: " + tables);
+        }
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoCounter.endpoint().toString());
         env.putAll(loggingConfig());
         return new Subject(name, new LambdaJvm.Function(logicalId, f.handler(), f.memorySize(), env),
                 Duration.ofSeconds(f.timeoutSeconds()), task, events, succeeded);
+    }
+
+    /**
+     * Runs the login's kind of write (a transaction of two conditional puts) through the proxy a few
+     * times, into a table of its own: DynamoDB Local and the proxy load and compile their code here
+     * rather than during the first measured login.
+     */
+    private static void warmUp(DynamoDbLocal dynamo, DynamoDbCounter counter, int transactions) {
+        String table = "BenchWarmUp";
+        dynamo.createTable(table, Map.of(
+                "AttributeDefinitions", List.of(Map.of("AttributeName", "pk", "AttributeType", "S")),
+                "KeySchema", List.of(Map.of("AttributeName", "pk", "KeyType", "HASH"))));
+        try (DynamoDbClient client = DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbLocal.ACCESS_KEY, DynamoDbLocal.SECRET_KEY)))
+                .region(Region.US_EAST_1)
+                .endpointOverride(counter.endpoint())
+                .build()) {
+            for (int i = 0; i < transactions; i++) {
+                String id = UUID.randomUUID().toString();
+                client.transactWriteItems(r -> r.transactItems(
+                        warmUpPut(table, "bench-warm-up-family#" + id),
+                        warmUpPut(table, "bench-warm-up-token#" + id)));
+            }
+        }
+    }
+
+    private static TransactWriteItem warmUpPut(String table, String key) {
+        return TransactWriteItem.builder().put(p -> p.tableName(table)
+                .item(Map.of("pk", AttributeValue.fromS(key), "ttl", AttributeValue.fromN("1")))
+                .conditionExpression("attribute_not_exists(pk)")).build();
     }
 
     /** The template's LoggingConfig (JSON, INFO) as Lambda passes it to the runtime. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import wxlogin.bench.floor.HelloWorld;
+import wxlogin.bench.floor.StreamHelloWorld;
 
 /**
  * Where things are, the way Lambda has them: the runtime client's jars (Lambda's
@@ -85,15 +86,20 @@ public final class Layout {
         return taskDir;
     }
 
-    /** The floor's task root: {@link HelloWorld} and aws-lambda-java-core, nothing else. */
+    /**
+     * The floors' task root: {@link HelloWorld}, {@link StreamHelloWorld} and aws-lambda-java-core,
+     * nothing else (each is started with its own handler string; neither loads the other).
+     */
     public static Path floorTask(Path functionsTask, Path floorDir) {
         try {
             deleteTree(floorDir);
-            String classFile = HelloWorld.class.getName().replace('.', '/') + ".class";
-            Path target = floorDir.resolve(classFile);
-            Files.createDirectories(target.getParent());
-            try (InputStream in = HelloWorld.class.getClassLoader().getResourceAsStream(classFile)) {
-                Files.copy(in, target);
+            for (Class<?> handler : List.of(HelloWorld.class, StreamHelloWorld.class)) {
+                String classFile = handler.getName().replace('.', '/') + ".class";
+                Path target = floorDir.resolve(classFile);
+                Files.createDirectories(target.getParent());
+                try (InputStream in = handler.getClassLoader().getResourceAsStream(classFile)) {
+                    Files.copy(in, target);
+                }
             }
             Path lib = Files.createDirectories(floorDir.resolve("lib"));
             try (Stream<Path> jars = Files.list(functionsTask.resolve("lib"))) {
