@@ -5,6 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
 import java.util.Map;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import wxlogin.aws.AwsJsonCall;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
@@ -48,7 +51,12 @@ public final class LoginHandler implements HttpApiFunction {
     }
 
     private LoginHandler(Env env) {
-        this(wireOrNull(env), refreshSessionsOrNull(env), Clock.systemUTC());
+        // One credentials chain for both AWS calls: one fetch from the container endpoint per cold start.
+        this(env, AwsJsonCall.lambdaCredentials());
+    }
+
+    private LoginHandler(Env env, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
+        this(wireOrNull(env, credentials), refreshSessionsOrNull(env, credentials), Clock.systemUTC());
     }
 
     public LoginHandler(CodeExchange exchange, Clock clock) {
@@ -77,9 +85,9 @@ public final class LoginHandler implements HttpApiFunction {
         return snapStartHook;
     }
 
-    private static CodeExchange wireOrNull(Env env) {
+    private static CodeExchange wireOrNull(Env env, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
         try {
-            return wire(env, SecretsManagerSource.fromEnvironment(env), Clock.systemUTC());
+            return wire(env, SecretsManagerSource.fromEnvironment(env, credentials), Clock.systemUTC());
         } catch (ConfigurationException e) {
             Log.error("login.misconfigured", "cause", e.getMessage());
             return null;
@@ -90,9 +98,10 @@ public final class LoginHandler implements HttpApiFunction {
      * Lasting sessions, or null without SESSIONS_TABLE (then no DynamoDB client is built). A bad
      * setting is logged and leaves logins working without refresh tokens, as a DynamoDB outage does.
      */
-    private static RefreshSessions refreshSessionsOrNull(Env env) {
+    private static RefreshSessions refreshSessionsOrNull(Env env,
+                                                        IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
         try {
-            return RefreshSessions.forLoginOrNull(env, Clock.systemUTC());
+            return RefreshSessions.forLoginOrNull(env, Clock.systemUTC(), credentials);
         } catch (ConfigurationException e) {
             Log.error("login.lasting_sessions_misconfigured", "cause", e.getMessage());
             return null;

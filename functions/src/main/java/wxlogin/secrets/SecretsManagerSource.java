@@ -59,8 +59,13 @@ public final class SecretsManagerSource implements SecretSource {
 
     /** Region, endpoint override and credentials as the SDK would find them in a Lambda function. */
     public static SecretsManagerSource fromEnvironment(Env env) {
+        return fromEnvironment(env, lambdaCredentials());
+    }
+
+    /** The same with credentials shared with the function's other AWS call (one credentials fetch per cold start). */
+    public static SecretsManagerSource fromEnvironment(Env env, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
         return new SecretsManagerSource(AwsJsonCall.endpoint(env, "AWS_ENDPOINT_URL_SECRETS_MANAGER", SIGNING_NAME),
-                env.awsRegion(), lambdaCredentials());
+                env.awsRegion(), credentials);
     }
 
     /** See {@link AwsJsonCall#lambdaCredentials()}. */

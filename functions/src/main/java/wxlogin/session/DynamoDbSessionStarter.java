@@ -65,8 +65,14 @@ public final class DynamoDbSessionStarter implements SessionStarter {
      * credentials as the SDK would find them in a Lambda function (container credentials under SnapStart).
      */
     public static DynamoDbSessionStarter fromEnvironment(Env env, String table) {
+        return fromEnvironment(env, table, AwsJsonCall.lambdaCredentials());
+    }
+
+    /** The same with credentials shared with the function's other AWS call (one credentials fetch per cold start). */
+    public static DynamoDbSessionStarter fromEnvironment(Env env, String table,
+                                                         IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
         return new DynamoDbSessionStarter(AwsJsonCall.endpoint(env, "AWS_ENDPOINT_URL_DYNAMODB", SIGNING_NAME),
-                env.awsRegion(), AwsJsonCall.lambdaCredentials(), table);
+                env.awsRegion(), credentials, table);
     }
 
     URI endpoint() {

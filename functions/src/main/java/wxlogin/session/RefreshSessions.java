@@ -2,6 +2,9 @@ package wxlogin.session;
 
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import wxlogin.aws.AwsJsonCall;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
@@ -79,11 +82,18 @@ public final class RefreshSessions {
      * read the reuse interval.
      */
     public static RefreshSessions forLoginOrNull(Env env, Clock clock) {
+        return forLoginOrNull(env, clock, AwsJsonCall.lambdaCredentials());
+    }
+
+    /** The same with the AWS credentials the login's Secrets Manager reads use (one fetch per cold start). */
+    public static RefreshSessions forLoginOrNull(Env env, Clock clock,
+                                                 IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
         String table = env.optional("SESSIONS_TABLE", null);
         if (table == null) {
             return null;
         }
-        return forStarting(DynamoDbSessionStarter.fromEnvironment(env, table), new RefreshTokens(), lifetime(env), clock);
+        return forStarting(DynamoDbSessionStarter.fromEnvironment(env, table, credentials), new RefreshTokens(),
+                lifetime(env), clock);
     }
 
     private static long lifetime(Env env) {
