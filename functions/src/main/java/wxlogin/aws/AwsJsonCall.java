@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -175,8 +177,45 @@ public final class AwsJsonCall {
                 .reuseLastProviderEnabled(true)
                 .credentialsProviders(SystemPropertyCredentialsProvider.create(),
                         EnvironmentVariableCredentialsProvider.create(),
-                        ContainerCredentialsProvider.builder().build())
+                        new LazyContainerCredentials())
                 .build();
+    }
+
+    /**
+     * The SDK's {@link ContainerCredentialsProvider}, built when the chain first reaches it:
+     * building it loads the SDK's JSON parser, which a function with credentials in environment
+     * variables (on demand, without SnapStart) never needs.
+     */
+    static final class LazyContainerCredentials implements AwsCredentialsProvider {
+        private volatile ContainerCredentialsProvider provider;
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            return provider().resolveCredentials();
+        }
+
+        boolean built() {
+            return provider != null;
+        }
+
+        private ContainerCredentialsProvider provider() {
+            ContainerCredentialsProvider built = provider;
+            if (built == null) {
+                synchronized (this) {
+                    built = provider;
+                    if (built == null) {
+                        built = ContainerCredentialsProvider.builder().build();
+                        provider = built;
+                    }
+                }
+            }
+            return built;
+        }
+
+        @Override
+        public String toString() {
+            return "ContainerCredentialsProvider(built on first use)";
+        }
     }
 
     // ------------------------------------------------------------------ one call

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
@@ -285,5 +288,19 @@ class AwsJsonCallTest {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    @Test
+    void theContainerProviderIsOnlyBuiltWhenTheChainReachesIt() {
+        AwsJsonCall.LazyContainerCredentials lazy = new AwsJsonCall.LazyContainerCredentials();
+        assertThat(lazy.built()).isFalse();
+        AwsCredentialsProviderChain chain = AwsCredentialsProviderChain.builder()
+                .credentialsProviders(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDFIRST", "first")), lazy)
+                .build();
+        assertThat(chain.resolveCredentials().accessKeyId()).isEqualTo("AKIDFIRST");
+        assertThat(lazy.built()).as("an earlier provider answered").isFalse();
+        // Reached (no container endpoint configured here): built, and its failure is the SDK provider's own.
+        assertThatThrownBy(lazy::resolveCredentials).isInstanceOf(RuntimeException.class);
+        assertThat(lazy.built()).isTrue();
     }
 }
