@@ -1,4 +1,4 @@
-// Integration (fast): a login with lasting sessions, in a class loader of its own that records every class it loads: the SDK's DynamoDB client is not among them.
+// Integration (fast): a login with lasting sessions and a gated call through the stream entries, in a class loader of its own that records every class loaded: no SDK DynamoDB client, no Jackson databind, no runtime event mapping.
 package wxlogin.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import wxlogin.testing.SecretLedger;
 
-class LoginLoadsNoDynamoDbClientTest {
+class LoginAndGateClassLoadingTest {
 
     /** Loads the test's class path itself (only the JDK from its parent) and records every name asked for. */
     static final class RecordingLoader extends URLClassLoader {
@@ -60,7 +60,7 @@ class LoginLoadsNoDynamoDbClientTest {
     }
 
     @Test
-    void aLoginThatStartsASessionLoadsNoClassOfTheSdksDynamoDbClient() throws Exception {
+    void aLoginAndAGatedCallLoadOnlyWhatTheyNeed() throws Exception {
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         Map<String, String> env = Map.of("WECHAT_APP_SECRET_ID", "app", "SESSION_KEYS_SECRET_ID", "keys",
                 "WECHAT_API_BASE_URL", base, "SESSIONS_TABLE", "sessions", "AWS_REGION", "us-east-1",
@@ -81,8 +81,19 @@ class LoginLoadsNoDynamoDbClientTest {
             assertThat(loader.names).as("nothing of the SDK's DynamoDB client or the SDK-based store")
                     .noneMatch(name -> name.startsWith("software.amazon.awssdk.services.dynamodb"))
                     .doesNotContain("wxlogin.session.DynamoDbSessionStore");
+            // Jackson's databind (the ObjectMapper) costs a third of a typed hello world's cold start: streaming core only.
+            assertThat(loader.names).as("no Jackson databind on the login and gate paths")
+                    .noneMatch(name -> name.startsWith("com.fasterxml.jackson.databind"))
+                    .contains("com.fasterxml.jackson.core.JsonFactory");
+            assertThat(loader.names).as("no runtime serialization of events")
+                    .noneMatch(name -> name.startsWith("com.amazonaws.services.lambda.runtime.serialization"));
         }
-        assertThat(body).contains("\"refreshToken\"");
+        String[] answers = body.split("\n");
+        assertThat(answers).hasSize(2);
+        assertThat(answers[0]).contains("\"statusCode\":200").contains("refreshToken");
+        assertThat(answers[1]).as("the gate lets the login's token through").contains("\"isAuthorized\":true")
+                .contains("\"userId\":\"priming\"");
+        body = answers[0].replaceAll("\\\\", "");
         assertThat(dynamoDbTargets).containsExactly("DynamoDB_20120810.TransactWriteItems");
         String refreshToken = body.replaceAll(".*\"refreshToken\":\"([^\"]+)\".*", "$1");
         SecretLedger.register(SecretLedger.Kind.SESSION_TOKEN, refreshToken);
