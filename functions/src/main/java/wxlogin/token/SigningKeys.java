@@ -17,16 +17,24 @@ public final class SigningKeys {
 
     private final List<SigningKey> keys;
     private final Map<String, SigningKey> byKid;
+    /**
+     * One HS256 verifier per key, made with the keys and dropped with them: a rotation (a new
+     * SigningKeys) can never verify with a key it no longer lists.
+     */
+    private final Map<String, Hs256Verifier> verifiers;
 
     private SigningKeys(List<SigningKey> keys) {
         this.keys = List.copyOf(keys);
         Map<String, SigningKey> index = new LinkedHashMap<>();
+        Map<String, Hs256Verifier> byKidVerifiers = new LinkedHashMap<>();
         for (SigningKey key : keys) {
             if (index.putIfAbsent(key.kid(), key) != null) {
                 throw new ConfigurationException("session keys secret lists kid " + key.kid() + " twice");
             }
+            byKidVerifiers.put(key.kid(), Hs256Verifier.of(key));
         }
         this.byKid = Map.copyOf(index);
+        this.verifiers = Map.copyOf(byKidVerifiers);
     }
 
     public static SigningKeys of(SigningKey... keys) {
@@ -80,6 +88,11 @@ public final class SigningKeys {
     /** The key with this kid, or null. */
     public SigningKey find(String kid) {
         return kid == null ? null : byKid.get(kid);
+    }
+
+    /** The HS256 verifier of the key with this kid, or null when no key has it. */
+    Hs256Verifier verifier(String kid) {
+        return kid == null ? null : verifiers.get(kid);
     }
 
     public List<SigningKey> all() {

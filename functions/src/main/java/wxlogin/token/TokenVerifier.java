@@ -4,18 +4,31 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.util.DateUtils;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Verifies tokens that {@link SessionTokens} minted, and nothing else: HS256 pinned, only the
  * header parameters we write, a known kid, the issuer, and times with a small leeway.
+ *
+ * <p>The gate runs this on every call, C1-compiled, so it takes Nimbus's pieces rather than its
+ * {@code SignedJWT} path, with the same answers (TokenVerifierEquivalenceTest holds it to the
+ * former {@code SignedJWT} version): Nimbus parses the header ({@link JWSHeader#parse}) and the
+ * claims' JSON ({@link JSONObjectUtils}); the MAC is checked by a Nimbus {@code JWSVerifier} made
+ * once per key ({@link Hs256Verifier}); the segments are decoded by the JDK
+ * ({@link Base64UrlSegments}), not by Nimbus's constant-time decoder; the header we mint, the same
+ * for every token of a kid, is parsed once; the claims are read from the parsed JSON with the type
+ * checks {@link JWTClaimsSet} makes, without building one.
  */
 public final class TokenVerifier {
 
@@ -25,24 +38,33 @@ public final class TokenVerifier {
     public static final long LEEWAY_SECONDS = 30;
 
     private static final Set<String> HEADER_PARAMS = Set.of("alg", "kid", "typ");
+    /** The base64url alphabet (RFC 4648 5), indexed by byte value. */
+    private static final boolean[] BASE64URL = new boolean[256];
+
+    static {
+        for (char c : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray()) {
+            BASE64URL[c] = true;
+        }
+    }
+
     /**
-     * Three unpadded base64url segments (RFC 7515 2, 7.1). Nimbus's decoder skips characters
-     * outside the alphabet, so without this check whitespace, '=', '+', '/' or '!' inside the
-     * unsigned signature segment would still verify: several strings per token.
+     * Three unpadded base64url segments (RFC 7515 2, 7.1), given as the token's ISO-8859-1 bytes
+     * (a character outside ISO-8859-1 becomes '?', which is refused like any other). Nimbus's
+     * decoder skips characters outside the alphabet, so without this check whitespace, '=', '+',
+     * '/' or '!' inside the unsigned signature segment would still verify: several strings per token.
      */
-    private static boolean isCompact(String token) {
+    private static boolean isCompact(byte[] token) {
         // Same as matching [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+, at a fraction of a regex's cost
         // on the gate's hot path (C1-compiled in Lambda).
         int dots = 0;
         int segmentLength = 0;
-        for (int i = 0; i < token.length(); i++) {
-            char c = token.charAt(i);
-            if (c == '.') {
+        for (byte b : token) {
+            if (b == '.') {
                 if (segmentLength == 0 || ++dots > 2) {
                     return false;
                 }
                 segmentLength = 0;
-            } else if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+            } else if (BASE64URL[b & 0xff]) {
                 segmentLength++;
             } else {
                 return false;
@@ -64,8 +86,19 @@ public final class TokenVerifier {
         }
     }
 
+    /** A header segment that parsed and passed {@link #checkHeader}, with what it says. */
+    private record CheckedHeader(String segment, JWSHeader header, String kid) {
+    }
+
     private final String issuer;
     private final Clock clock;
+    /**
+     * The last header that passed: every token we mint for a kid has the same header segment, so
+     * the gate parses it once instead of per call. Parsing depends on the segment alone; the kid
+     * is still looked up in the keys given with each token. One immutable entry, so a client
+     * sending other headers only misses it.
+     */
+    private volatile CheckedHeader lastHeader;
 
     public TokenVerifier(String issuer, Clock clock) {
         this.issuer = issuer;
@@ -79,63 +112,120 @@ public final class TokenVerifier {
         if (token.length() > MAX_TOKEN_LENGTH) {
             return deny(Denial.TOO_LONG, null);
         }
-        if (!isCompact(token)) {
+        byte[] bytes = token.getBytes(StandardCharsets.ISO_8859_1);
+        if (!isCompact(bytes)) {
             return deny(Denial.MALFORMED, null);
         }
-        SignedJWT jwt;
-        try {
-            jwt = SignedJWT.parse(token);
-        } catch (ParseException | RuntimeException e) {
-            // Unsecured ("alg":"none") tokens, bad base64url and bad JSON all land here.
-            return deny(Denial.MALFORMED, null);
-        }
+        // Three non-empty segments of the base64url alphabet: what SignedJWT.parse would split.
+        int firstDot = token.indexOf('.');
+        int lastDot = token.lastIndexOf('.');
+        String headerSegment = token.substring(0, firstDot);
+        String signatureSegment = token.substring(lastDot + 1);
         // The signature is not covered by the MAC: only its canonical encoding is accepted.
-        Base64URL signature = jwt.getSignature();
-        if (!signature.toString().equals(Base64URL.encode(signature.decode()).toString())) {
+        if (Base64UrlSegments.decodeCanonical(signatureSegment) == null) {
             return deny(Denial.MALFORMED, null);
         }
-        JWSHeader header = jwt.getHeader();
-        if (!JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
-            return deny(Denial.NOT_HS256, null);
+        CheckedHeader checked = lastHeader;
+        if (checked == null || !checked.segment().equals(headerSegment)) {
+            JWSHeader header;
+            try {
+                header = JWSHeader.parse(Base64UrlSegments.decodeToString(headerSegment), new Base64URL(headerSegment));
+            } catch (ParseException | RuntimeException e) {
+                // Unsecured ("alg":"none") tokens, bad JSON and duplicate names all land here.
+                return deny(Denial.MALFORMED, null);
+            }
+            Denial denial = checkHeader(header);
+            if (denial != null) {
+                return deny(denial, null);
+            }
+            checked = new CheckedHeader(headerSegment, header, header.getKeyID());
+            lastHeader = checked;
         }
-        // jwk, jku, x5u, x5c, crit, b64...: we never write them, so a token carrying one is forged.
-        if (!HEADER_PARAMS.containsAll(header.getIncludedParams())
-                || header.getType() != null && !JOSEObjectType.JWT.equals(header.getType())) {
-            return deny(Denial.UNEXPECTED_HEADER, null);
-        }
-        String kid = header.getKeyID();
-        if (kid == null || kid.isEmpty()) {
-            return deny(Denial.NO_KID, null);
-        }
-        SigningKey key = keys.find(kid);
-        if (key == null) {
+        String kid = checked.kid();
+        Hs256Verifier verifier = keys.verifier(kid);
+        if (verifier == null) {
             return deny(Denial.UNKNOWN_KID, kid);
         }
         try {
-            if (!jwt.verify(new MACVerifier(key.secret()))) {
+            byte[] signingInput = Arrays.copyOf(bytes, lastDot); // ASCII: the header and payload segments
+            if (!verifier.verify(checked.header(), signingInput, new Base64URL(signatureSegment))) {
                 return deny(Denial.BAD_SIGNATURE, kid);
             }
         } catch (JOSEException | RuntimeException e) {
             return deny(Denial.BAD_SIGNATURE, kid);
         }
-        JWTClaimsSet claims;
+        Map<String, Object> claims;
         try {
-            claims = jwt.getJWTClaimsSet();
+            // What SignedJWT.getJWTClaimsSet parses, with the payload decoded by the JDK.
+            claims = JSONObjectUtils.parse(Base64UrlSegments.decodeToString(token.substring(firstDot + 1, lastDot)));
         } catch (ParseException e) {
+            return deny(Denial.MALFORMED, kid);
+        }
+        // Gson reads the JSON text "null" as no object: SignedJWT refuses that payload too.
+        if (claims == null || !registeredClaimsWellTyped(claims)) {
             return deny(Denial.MALFORMED, kid);
         }
         return checkClaims(claims, kid);
     }
 
-    private Result checkClaims(JWTClaimsSet claims, String kid) {
-        if (!issuer.equals(claims.getIssuer())) {
+    /** Null when the header is one we could have written, else why not. */
+    private static Denial checkHeader(JWSHeader header) {
+        if (!JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
+            return Denial.NOT_HS256;
+        }
+        // jwk, jku, x5u, x5c, crit, b64...: we never write them, so a token carrying one is forged.
+        if (!HEADER_PARAMS.containsAll(header.getIncludedParams())
+                || header.getType() != null && !JOSEObjectType.JWT.equals(header.getType())) {
+            return Denial.UNEXPECTED_HEADER;
+        }
+        String kid = header.getKeyID();
+        if (kid == null || kid.isEmpty()) {
+            return Denial.NO_KID;
+        }
+        return null;
+    }
+
+    /**
+     * The type checks {@link JWTClaimsSet#parse(Map)} makes on the registered claims (false where
+     * it throws), without building the claims set: iss and jti strings; sub a string or a number;
+     * aud a string or an array of strings; exp, nbf and iat numbers; each may be absent or null.
+     */
+    private static boolean registeredClaimsWellTyped(Map<String, Object> claims) {
+        Object iss = claims.get("iss");
+        Object sub = claims.get("sub");
+        Object aud = claims.get("aud");
+        Object jti = claims.get("jti");
+        return (iss == null || iss instanceof String)
+                && (sub == null || sub instanceof String || sub instanceof Number)
+                && (aud == null || aud instanceof String || aud instanceof List<?> audiences && stringsOrNulls(audiences))
+                && isNumberOrNull(claims.get("exp")) && isNumberOrNull(claims.get("nbf")) && isNumberOrNull(claims.get("iat"))
+                && (jti == null || jti instanceof String);
+    }
+
+    private static boolean stringsOrNulls(List<?> values) {
+        for (Object value : values) {
+            if (value != null && !(value instanceof String)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isNumberOrNull(Object value) {
+        return value == null || value instanceof Number;
+    }
+
+    /** The claims as {@link JWTClaimsSet}'s getters read them, from claims {@link #registeredClaimsWellTyped} passed. */
+    private Result checkClaims(Map<String, Object> claims, String kid) {
+        if (!issuer.equals(claims.get("iss"))) {
             return deny(Denial.WRONG_ISSUER, kid);
         }
-        String subject = claims.getSubject();
+        Object sub = claims.get("sub");
+        String subject = sub == null ? null : String.valueOf(sub); // JWTClaimsSet turns a numeric sub into text
         if (subject == null || subject.isBlank()) {
             return deny(Denial.NO_SUBJECT, kid);
         }
-        Date exp = claims.getExpirationTime();
+        Date exp = date(claims.get("exp"));
         if (exp == null) {
             return deny(Denial.NO_EXPIRY, kid);
         }
@@ -143,29 +233,32 @@ public final class TokenVerifier {
         if (now > exp.getTime() / 1000 + LEEWAY_SECONDS) {
             return deny(Denial.EXPIRED, kid);
         }
-        Date iat = claims.getIssueTime();
-        Date nbf = claims.getNotBeforeTime();
+        Date iat = date(claims.get("iat"));
+        Date nbf = date(claims.get("nbf"));
         if (iat == null || iat.getTime() / 1000 > now + LEEWAY_SECONDS
                 || nbf != null && nbf.getTime() / 1000 > now + LEEWAY_SECONDS) {
             return deny(iat == null ? Denial.MISSING_CLAIM : Denial.NOT_YET_VALID, kid);
         }
-        String appid;
-        String loginType;
-        String openid;
-        String unionid;
-        try {
-            appid = claims.getStringClaim("appid");
-            loginType = claims.getStringClaim("login_type");
-            openid = claims.getStringClaim("openid");
-            unionid = claims.getStringClaim("unionid");
-        } catch (ParseException e) {
+        Object appid = claims.get("appid");
+        Object loginType = claims.get("login_type");
+        Object openid = claims.get("openid");
+        Object unionid = claims.get("unionid");
+        // JWTClaimsSet.getStringClaim: absent or null is null, any other non-string is an error.
+        if (!isStringOrNull(appid) || !isStringOrNull(loginType) || !isStringOrNull(openid) || !isStringOrNull(unionid)
+                || appid == null || loginType == null) {
             return deny(Denial.MISSING_CLAIM, kid);
         }
-        if (appid == null || loginType == null) {
-            return deny(Denial.MISSING_CLAIM, kid);
-        }
-        return new Result(new SessionClaims(subject, appid, loginType, openid, unionid,
+        return new Result(new SessionClaims(subject, (String) appid, (String) loginType, (String) openid, (String) unionid,
                 iat.getTime() / 1000, exp.getTime() / 1000), null, kid);
+    }
+
+    /** A NumericDate as JWTClaimsSet reads it (whole seconds, with its millisecond arithmetic). */
+    private static Date date(Object numericDate) {
+        return numericDate == null ? null : DateUtils.fromSecondsSinceEpoch(((Number) numericDate).longValue());
+    }
+
+    private static boolean isStringOrNull(Object value) {
+        return value == null || value instanceof String;
     }
 
     private static Result deny(Denial denial, String kid) {
