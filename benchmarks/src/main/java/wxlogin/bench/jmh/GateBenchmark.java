@@ -41,6 +41,9 @@ public class GateBenchmark {
     private CallGateHandler handler;
     private APIGatewayV2CustomAuthorizerEvent event;
     private FakeContext context;
+    private SigningKeys twoKeys;
+    private String[] twoHeaders;
+    private int next;
 
     @Setup
     public void setUp() {
@@ -62,7 +65,12 @@ public class GateBenchmark {
                 .withRouteKey("POST /functions/myCloudFunction").withRawPath("/functions/myCloudFunction")
                 .withHeaders(Map.of("authorization", authorization, "content-type", "application/json")).build();
         context = new FakeContext();
-        if (gate.decide(authorization, "myCloudFunction") == null || !handler.handleRequest(event, context).getIsAuthorized()) {
+        // Two kids, so two header segments: TokenVerifier parses the header again whenever it changes.
+        SigningKey other = new SigningKey("bench-other", "another-benchmark-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+        twoKeys = SigningKeys.of(key, other);
+        twoHeaders = new String[] {token, new SessionTokens("weixin-app-login", 7200, clock)
+                .mint(other, "sbx-weixinApp-bench", DevelopmentSecrets.APPID, "weixinApp", "o_app_bench", "u_bench").token()};
+        if (!verifier.verify(twoHeaders[1], twoKeys).valid() || gate.decide(authorization, "myCloudFunction") == null || !handler.handleRequest(event, context).getIsAuthorized()) {
             throw new IllegalStateException("the benchmark token is not accepted");
         }
     }
@@ -71,6 +79,13 @@ public class GateBenchmark {
     @Benchmark
     public TokenVerifier.Result verify() {
         return verifier.verify(token, keys);
+    }
+
+    /** TokenVerifier.verify with the header segment changing on every call (two kids in turn): no header reuse. */
+    @Benchmark
+    public TokenVerifier.Result verifyHeaderChanges() {
+        next ^= 1;
+        return verifier.verify(twoHeaders[next], twoKeys);
     }
 
     /** CallGate.decide: header, cached keys, verification, policy, context. */
