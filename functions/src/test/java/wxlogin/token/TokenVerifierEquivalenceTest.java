@@ -60,7 +60,7 @@ class TokenVerifierEquivalenceTest {
 
     private void assertSameAnswers(String token) {
         for (SigningKeys keys : List.of(KEYS, ROTATED)) {
-            Result expected = reference.verify(token, keys);
+            Result expected = strictAboutThePayload(token, reference.verify(token, keys));
             assertThat(shared.verify(token, keys)).as("shared verifier, token %s", token).isEqualTo(expected);
             assertThat(new TokenVerifier(TestTokens.ISSUER, CLOCK).verify(token, keys)).as("fresh verifier, token %s", token)
                     .isEqualTo(expected);
@@ -69,6 +69,33 @@ class TokenVerifierEquivalenceTest {
                 valid++;
             }
         }
+    }
+
+    /**
+     * The one intended difference: the claims are read with the project's strict JSON reader, which
+     * takes only a JSON object, where the former version's Gson also read a top-level array (as
+     * key-value pairs: "[]" became an empty claims set). Such a payload, signed with our key, is
+     * now MALFORMED instead of failing a later claim check.
+     */
+    private static final java.util.Set<Denial> CLAIM_DENIALS = java.util.EnumSet.of(Denial.WRONG_ISSUER,
+            Denial.NO_SUBJECT, Denial.NO_EXPIRY, Denial.EXPIRED, Denial.NOT_YET_VALID, Denial.MISSING_CLAIM);
+
+    private static Result strictAboutThePayload(String token, Result former) {
+        // Only denials given after the MAC held come from reading the claims.
+        if (token == null || former.valid() || !CLAIM_DENIALS.contains(former.denial())) {
+            return former;
+        }
+        String[] segments = token.split("\\.", -1);
+        if (segments.length != 3) {
+            return former;
+        }
+        String payload;
+        try {
+            payload = new String(Base64.getUrlDecoder().decode(segments[1]), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return former;
+        }
+        return payload.stripLeading().startsWith("[") ? new Result(null, Denial.MALFORMED, former.kid()) : former;
     }
 
     // ---- the material ----
