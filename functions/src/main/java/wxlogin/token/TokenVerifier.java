@@ -23,8 +23,9 @@ import wxlogin.common.JsonObjects;
  *
  * <p>The gate runs this on every call, C1-compiled, so it takes Nimbus's pieces rather than its
  * {@code SignedJWT} path, with the same answers (TokenVerifierEquivalenceTest holds it to the
- * former {@code SignedJWT} version): Nimbus parses the header ({@link JWSHeader#parse}) and the
- * claims' JSON ({@link JsonObjects}, strict); the MAC is checked by a Nimbus {@code JWSVerifier} made
+ * former {@code SignedJWT} version; the one difference: the payload must be a JSON object, where
+ * Gson also read an array as key-value pairs): Nimbus parses the header ({@link JWSHeader#parse});
+ * the claims' JSON is read by {@link JsonObjects} (strict); the MAC is checked by a Nimbus {@code JWSVerifier} made
  * once per key ({@link Hs256Verifier}); the segments are decoded by the JDK
  * ({@link Base64UrlSegments}), not by Nimbus's constant-time decoder; the header we mint, the same
  * for every token of a kid, is parsed once; the claims are read from the parsed JSON with the type
