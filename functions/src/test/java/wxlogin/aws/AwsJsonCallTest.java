@@ -31,6 +31,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 import wxlogin.common.Env;
+import wxlogin.testing.NoCredentials;
 
 class AwsJsonCallTest {
 
@@ -194,17 +195,7 @@ class AwsJsonCallTest {
 
     @Test
     void noCredentialsIsANetworkLikeFailureThatSendsNothing() {
-        IdentityProvider<AwsCredentialsIdentity> none = new IdentityProvider<>() {
-            @Override
-            public Class<AwsCredentialsIdentity> identityType() {
-                return AwsCredentialsIdentity.class;
-            }
-
-            @Override
-            public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-                throw new IllegalStateException("Unable to load credentials from any of the providers in the chain");
-            }
-        };
+        IdentityProvider<AwsCredentialsIdentity> none = new NoCredentials();
         AwsJsonCall call = new AwsJsonCall("dynamodb", AwsJsonCall.JSON_1_0, URI.create(base()), "us-east-1", none,
                 LIMITS);
 

@@ -30,6 +30,7 @@ import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Env;
+import wxlogin.testing.NoCredentials;
 
 class SecretsManagerSourceTest {
 
@@ -242,17 +243,7 @@ class SecretsManagerSourceTest {
 
     @Test
     void noCredentialsIsUnavailableAndSendsNothing() {
-        IdentityProvider<AwsCredentialsIdentity> none = new IdentityProvider<>() {
-            @Override
-            public Class<AwsCredentialsIdentity> identityType() {
-                return AwsCredentialsIdentity.class;
-            }
-
-            @Override
-            public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-                throw new IllegalStateException("Unable to load credentials from any of the providers in the chain");
-            }
-        };
+        IdentityProvider<AwsCredentialsIdentity> none = new NoCredentials();
 
         assertThatThrownBy(() -> source("us-east-1", none).fetch(SECRET_ID))
                 .isInstanceOf(SecretUnavailableException.class)

@@ -16,15 +16,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import wxlogin.testing.Concurrently;
 
 class Hs256VerifierTest {
 
@@ -114,35 +109,13 @@ class Hs256VerifierTest {
             expected.add(good);
         }
         int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int offset = t;
-                Callable<Integer> work = () -> {
-                    start.await();
-                    int checked = 0;
-                    for (int i = 0; i < 3_000; i++) {
-                        int n = (i * 7 + offset) % inputs.size();
-                        if (verifier.verify(HS256, inputs.get(n), signatures.get(n)) != expected.get(n)) {
-                            throw new AssertionError("wrong answer for input " + n);
-                        }
-                        checked++;
-                    }
-                    return checked;
-                };
-                results.add(pool.submit(work));
+        int total = Concurrently.run(threads, 3_000, (thread, i) -> {
+            int n = (i * 7 + thread) % inputs.size();
+            if (verifier.verify(HS256, inputs.get(n), signatures.get(n)) != expected.get(n)) {
+                throw new AssertionError("wrong answer for input " + n);
             }
-            start.countDown();
-            int total = 0;
-            for (Future<Integer> result : results) {
-                total += result.get(2, TimeUnit.MINUTES);
-            }
-            assertThat(total).isEqualTo(threads * 3_000);
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        assertThat(total).isEqualTo(threads * 3_000);
     }
 
     private static List<Base64URL> variants(byte[] mac, Random random) {

@@ -14,17 +14,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.Test;
 import wxlogin.testing.SecretLedger;
 import wxlogin.token.TokenVerifier.Denial;
 import wxlogin.token.TokenVerifier.Result;
+import wxlogin.testing.Concurrently;
 
 class TokenVerifierCachingTest {
 
@@ -117,34 +112,14 @@ class TokenVerifierCachingTest {
         TokenVerifier shared = new TokenVerifier(TestTokens.ISSUER, CLOCK);
         int threads = 8;
         int calls = 2_000;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int offset = t;
-                Callable<Integer> work = () -> {
-                    start.await();
-                    for (int i = 0; i < calls; i++) {
-                        int n = (i * 5 + offset) % tokens.size();
-                        Result result = shared.verify(tokens.get(n), keys);
-                        if (!result.equals(expected.get(n))) {
-                            throw new AssertionError("token " + n + ": " + result + " instead of " + expected.get(n));
-                        }
-                    }
-                    return calls;
-                };
-                results.add(pool.submit(work));
+        int total = Concurrently.run(threads, calls, (thread, i) -> {
+            int n = (i * 5 + thread) % tokens.size();
+            Result result = shared.verify(tokens.get(n), keys);
+            if (!result.equals(expected.get(n))) {
+                throw new AssertionError("token " + n + ": " + result + " instead of " + expected.get(n));
             }
-            start.countDown();
-            int total = 0;
-            for (Future<Integer> result : results) {
-                total += result.get(2, TimeUnit.MINUTES);
-            }
-            assertThat(total).isEqualTo(threads * calls);
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        assertThat(total).isEqualTo(threads * calls);
     }
 
     @Test
