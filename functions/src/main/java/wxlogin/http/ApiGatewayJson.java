@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizer
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -162,12 +163,12 @@ public final class ApiGatewayJson {
      */
     public static void prime() {
         try {
-            APIGatewayV2HTTPEvent http = readHttpEvent(new java.io.ByteArrayInputStream(("{\"version\":\"2.0\","
+            APIGatewayV2HTTPEvent http = readHttpEvent(new ByteArrayInputStream(("{\"version\":\"2.0\","
                     + "\"routeKey\":\"POST /login\",\"rawPath\":\"/login\",\"headers\":{\"content-type\":\"application/json\"},"
                     + "\"requestContext\":{\"requestId\":\"priming\",\"timeEpoch\":0,\"http\":{\"method\":\"POST\"},"
                     + "\"authorizer\":{\"lambda\":{\"userId\":\"priming\"}}},\"body\":\"{}\",\"isBase64Encoded\":false}")
                     .getBytes(StandardCharsets.UTF_8)));
-            APIGatewayV2CustomAuthorizerEvent authorizer = readAuthorizerEvent(new java.io.ByteArrayInputStream(
+            APIGatewayV2CustomAuthorizerEvent authorizer = readAuthorizerEvent(new ByteArrayInputStream(
                     "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"headers\":{\"authorization\":\"priming\"},\"requestContext\":{}}"
                             .getBytes(StandardCharsets.UTF_8)));
             if (http.getRequestContext() == null || authorizer.getHeaders() == null) {
