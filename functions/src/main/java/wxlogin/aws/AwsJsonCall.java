@@ -318,7 +318,12 @@ public final class AwsJsonCall {
             int status = connection.getResponseCode();
             InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
             String errorType = connection.getHeaderField("x-amzn-ErrorType");
-            byte[] answer = readLimited(in);
+            byte[] answer = readLimited(in, watchdog);
+            if (watchdog.fired()) {
+                // disconnect() may hand a half-read answer to the JDK's keep-alive cleaner instead of
+                // closing it, and the reads here then end normally on a truncated body.
+                throw new SocketTimeoutException("attempt took longer than " + attemptMillis + " ms");
+            }
             return new Answer(status, status >= 300 ? errorCode(errorType, answer) : null, answer);
         } catch (IOException e) {
             if (watchdog.fired()) {
@@ -383,7 +388,7 @@ public final class AwsJsonCall {
         return type.substring(type.lastIndexOf('#') + 1).trim();
     }
 
-    private static byte[] readLimited(InputStream in) throws IOException {
+    private static byte[] readLimited(InputStream in, Watchdog watchdog) throws IOException {
         if (in == null) {
             return new byte[0];
         }
@@ -392,6 +397,9 @@ public final class AwsJsonCall {
             byte[] buffer = new byte[8192];
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (watchdog.fired()) {
+                    throw new SocketTimeoutException("attempt cut off while reading the answer");
+                }
                 if (out.size() + n > MAX_ANSWER_BYTES) {
                     throw new IOException("answer larger than " + MAX_ANSWER_BYTES + " bytes");
                 }

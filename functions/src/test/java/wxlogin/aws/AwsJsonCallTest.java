@@ -161,7 +161,9 @@ class AwsJsonCallTest {
 
     @Test
     void anAnswerTricklingInSlowerThanTheAttemptAllowsIsCutOffThoughEachReadIsQuick() {
-        // Each byte comes well inside the read timeout; the whole answer would take 20 s.
+        // Each byte comes well inside the read timeout; the whole answer would take 20 s. An answer this
+        // short is one the JDK's keep-alive cleaner takes over on disconnect() instead of closing it, so
+        // the reads may end normally on a truncated body (CI once saw exactly that; busy cores make it likely).
         behaviour = (exchange, index) -> {
             exchange.sendResponseHeaders(200, 200);
             OutputStream out = exchange.getResponseBody();
@@ -179,7 +181,7 @@ class AwsJsonCallTest {
         long started = System.nanoTime();
         assertThatThrownBy(() -> call.send(TARGET, BODY, 4_000)).isInstanceOf(SocketTimeoutException.class)
                 .hasMessage("attempt took longer than 500 ms");
-        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(450L, 1_500L);
+        assertThat((System.nanoTime() - started) / 1_000_000).isBetween(450L, 2_500L);
     }
 
     @Test
