@@ -19,7 +19,8 @@ class JsonObjectsTest {
     @ValueSource(strings = {"", " ", "null", "[]", "[[\"code\",\"x\"]]", "\"code\"", "42", "{", "{\"code\":}",
             "{\"code\":\"a\",\"code\":\"b\"}", "{\"user_info\":{\"user_id\":\"a\",\"user_id\":\"b\"}}",
             "{\"a\":[{\"k\":1,\"k\":2}]}", "{} {}", "{}x", "{'code':'x'}", "{code:\"x\"}", "{\"a\":NaN}",
-            "{\"a\":1,}", "{\"a\":\"\\u00\"}"})
+            "{\"a\":1,}", "{\"a\":\"\\u00\"}", "{\"a\":null,\"a\":null}", "{\"a\":null,\"a\":1}",
+            "{\"o\":{\"n\":null,\"n\":null}}", "{\"o\":[1,{\"n\":[],\"n\":{}}]}", "{\"a\":1,\"\\u0061\":2}"})
     void onlyExactlyOneStrictJsonObjectIsRead(String text) {
         assertThat(JsonObjects.parseOrNull(text)).as(text).isNull();
     }
