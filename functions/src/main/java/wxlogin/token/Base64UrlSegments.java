@@ -30,6 +30,15 @@ final class Base64UrlSegments {
         }
     }
 
+    /** The bytes of a segment the JDK decoder takes (padding included), else null: no fallback to Nimbus's decoder. */
+    static byte[] decodeStrictOrNull(String segment) {
+        try {
+            return DECODER.decode(segment);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** The text Nimbus's {@link Base64URL#decodeToString()} gives for this segment. */
     static String decodeToString(String segment) {
         return new String(decode(segment), StandardCharsets.UTF_8);
@@ -37,12 +46,7 @@ final class Base64UrlSegments {
 
     /** The decoded bytes when the segment is their one canonical encoding (unpadded base64url), else null. */
     static byte[] decodeCanonical(String segment) {
-        byte[] bytes;
-        try {
-            bytes = DECODER.decode(segment);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        return ENCODER.encodeToString(bytes).equals(segment) ? bytes : null;
+        byte[] bytes = decodeStrictOrNull(segment);
+        return bytes != null && ENCODER.encodeToString(bytes).equals(segment) ? bytes : null;
     }
 }

@@ -75,8 +75,19 @@ final class Hs256Verifier implements JWSVerifier {
         if (!critPolicy.headerPasses(header)) {
             return false;
         }
-        byte[] expected = newMac().doFinal(signingInput);
-        return MessageDigest.isEqual(expected, Base64UrlSegments.decode(signature.toString()));
+        return verifySignature(signingInput, Base64UrlSegments.decode(signature.toString()));
+    }
+
+    /**
+     * The MAC check of {@link #verify} alone, the signature decoded: for a caller that has held the
+     * header to HS256 without critical parameters itself ({@link TokenVerifier} refuses any header
+     * parameter but alg, kid and typ).
+     */
+    boolean verifySignature(byte[] signingInput, byte[] signature) throws JOSEException {
+        if (prototype == null) {
+            throw new JOSEException("HS256 key " + kid + " is unusable: " + refusal);
+        }
+        return MessageDigest.isEqual(newMac().doFinal(signingInput), signature);
     }
 
     private Mac newMac() throws JOSEException {

@@ -43,6 +43,11 @@ class Hs256VerifierTest {
                             .isEqualTo(nimbus.verify(HS256, input, signature));
                 }
                 assertThat(cached.verify(HS256, input, Base64URL.encode(mac))).isTrue();
+                assertThat(cached.verifySignature(input, mac)).isTrue();
+                byte[] flipped = mac.clone();
+                flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
+                assertThat(cached.verifySignature(input, flipped)).isFalse();
+                assertThat(cached.verifySignature(input, Arrays.copyOf(mac, 31))).isFalse();
             }
         }
     }
