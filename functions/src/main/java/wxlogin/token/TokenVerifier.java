@@ -90,15 +90,22 @@ public final class TokenVerifier {
     private record CheckedHeader(String segment, JWSHeader header, String kid) {
     }
 
+    /**
+     * Headers kept: every token we mint for a kid has the same header segment, and after a key
+     * rotation tokens of the old kid stay in use for their lifetime next to the new kid's, so two
+     * alternate for hours. A few more leave room for a client sending other headers.
+     */
+    static final int HEADERS_KEPT = 4;
+
     private final String issuer;
     private final Clock clock;
     /**
-     * The last header that passed: every token we mint for a kid has the same header segment, so
-     * the gate parses it once instead of per call. Parsing depends on the segment alone; the kid
-     * is still looked up in the keys given with each token. One immutable entry, so a client
-     * sending other headers only misses it.
+     * The last headers that passed, newest first: the gate parses each once instead of per call.
+     * Parsing depends on the segment alone; the kid is still looked up in the keys given with each
+     * token. An immutable array replaced whole, so a client sending other headers only pushes ours
+     * out (they are parsed again when they come back); two threads adding at once may drop one.
      */
-    private volatile CheckedHeader lastHeader;
+    private volatile CheckedHeader[] headers = new CheckedHeader[0];
 
     public TokenVerifier(String issuer, Clock clock) {
         this.issuer = issuer;
@@ -114,10 +121,10 @@ public final class TokenVerifier {
         }
         int firstDot = token.indexOf('.');
         int lastDot = token.lastIndexOf('.');
-        CheckedHeader last = lastHeader;
+        CheckedHeader known = knownHeader(token, firstDot);
         // Three non-empty segments of the base64url alphabet, what SignedJWT.parse would split: shown
         // without a scan of the whole token when it can be (see below), else scanned.
-        byte[] payload = payloadOfKnownShape(token, firstDot, lastDot, last);
+        byte[] payload = known == null ? null : payloadOfKnownShape(token, firstDot, lastDot);
         if (payload == null && !isCompact(token.getBytes(StandardCharsets.ISO_8859_1))) {
             return deny(Denial.MALFORMED, null);
         }
@@ -127,8 +134,8 @@ public final class TokenVerifier {
         if (signature == null) {
             return deny(Denial.MALFORMED, null);
         }
-        CheckedHeader checked = last;
-        if (checked == null || !checked.segment().equals(headerSegment)) {
+        CheckedHeader checked = known;
+        if (checked == null) {
             JWSHeader header;
             try {
                 header = JWSHeader.parse(Base64UrlSegments.decodeToString(headerSegment), new Base64URL(headerSegment));
@@ -141,7 +148,7 @@ public final class TokenVerifier {
                 return deny(denial, null);
             }
             checked = new CheckedHeader(headerSegment, header, header.getKeyID());
-            lastHeader = checked;
+            remember(checked);
         }
         String kid = checked.kid();
         Hs256Verifier verifier = keys.verifier(kid);
@@ -169,18 +176,40 @@ public final class TokenVerifier {
         return checkClaims(claims, kid);
     }
 
+    /** The kept header that is this token's header segment (up to its first dot), or null. */
+    private CheckedHeader knownHeader(String token, int firstDot) {
+        for (CheckedHeader header : headers) {
+            if (header.segment().length() == firstDot && token.startsWith(header.segment())) {
+                return header;
+            }
+        }
+        return null;
+    }
+
+    private void remember(CheckedHeader header) {
+        CheckedHeader[] current = headers;
+        CheckedHeader[] next = new CheckedHeader[Math.min(current.length + 1, HEADERS_KEPT)];
+        next[0] = header;
+        System.arraycopy(current, 0, next, 1, next.length - 1);
+        headers = next;
+    }
+
+    /** Whether this token's header segment is one of the kept headers (for tests). */
+    boolean knowsHeaderOf(String token) {
+        return knownHeader(token, token.indexOf('.')) != null;
+    }
+
     /**
-     * The payload's bytes when the token's shape ({@link #isCompact}) is shown without scanning it,
-     * else null. Shown when the header segment is the last one that passed (so a scan passed it
-     * then), the JDK decodes the payload segment (it refuses every character outside the alphabet
-     * but '=', so no dot either) and that ends in no '=' (the only place the JDK takes one), and a
-     * signature segment follows. The signature's characters are checked by its canonical decoding
-     * next, with the same denial a scan would give. The scan costs as much as the payload's decoding
-     * under C1, and nearly every token a gate sees has the header of the last one.
+     * For a token whose header segment is a kept one (so a scan passed it when it was kept): the
+     * payload's bytes when the token's shape ({@link #isCompact}) is shown without scanning it, else
+     * null. Shown when the JDK decodes the payload segment (it refuses every character outside the
+     * alphabet but '=', so no dot either), that ends in no '=' (the only place the JDK takes one),
+     * and a signature segment follows. The signature's characters are checked by its canonical
+     * decoding next, with the same denial a scan would give. The scan costs as much as the
+     * payload's decoding under C1, and nearly every token a gate sees has a kept header.
      */
-    private static byte[] payloadOfKnownShape(String token, int firstDot, int lastDot, CheckedHeader last) {
-        if (last == null || firstDot != last.segment().length() || lastDot <= firstDot + 1
-                || lastDot == token.length() - 1 || token.charAt(lastDot - 1) == '=' || !token.startsWith(last.segment())) {
+    private static byte[] payloadOfKnownShape(String token, int firstDot, int lastDot) {
+        if (lastDot <= firstDot + 1 || lastDot == token.length() - 1 || token.charAt(lastDot - 1) == '=') {
             return null;
         }
         return Base64UrlSegments.decodeStrictOrNull(token.substring(firstDot + 1, lastDot));

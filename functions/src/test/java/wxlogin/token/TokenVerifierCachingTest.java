@@ -84,6 +84,47 @@ class TokenVerifierCachingTest {
         }
     }
 
+    @Test
+    void theHeadersOfAnOldAndANewKidAreBothKeptWhileTheirTokensAlternate() {
+        byte[] key = utf8(SECRET_A);
+        SigningKeys keys = SigningKeys.of(new SigningKey("k1", key), new SigningKey("k0", key));
+        String newKid = hs256("k1", validClaims(NOW), key);
+        String oldKid = hs256("k0", validClaims(NOW), key);
+        assertThat(verifier.knowsHeaderOf(newKid)).isFalse();
+        for (int round = 0; round < 3; round++) {
+            assertThat(verifier.verify(newKid, keys).kid()).isEqualTo("k1");
+            assertThat(verifier.verify(oldKid, keys).kid()).isEqualTo("k0");
+        }
+        assertThat(verifier.knowsHeaderOf(newKid)).isTrue();
+        assertThat(verifier.knowsHeaderOf(oldKid)).isTrue();
+        // A forged token's header that passes the header checks is kept too, but never verifies.
+        String forged = hs256Raw("{\"kid\":\"k1\",\"alg\":\"HS256\"}", validClaims(NOW).toJson(), utf8(SECRET_B));
+        assertThat(verifier.verify(forged, keys).denial()).isEqualTo(Denial.BAD_SIGNATURE);
+        assertThat(verifier.knowsHeaderOf(forged)).isTrue();
+    }
+
+    @Test
+    void otherHeadersPushTheOldestOutAndItIsParsedAgainWhenItComesBack() {
+        byte[] key = utf8(SECRET_A);
+        SigningKeys keys = SigningKeys.of(new SigningKey("k1", key));
+        String good = hs256("k1", validClaims(NOW), key);
+        assertThat(verifier.verify(good, keys).valid()).isTrue();
+        String claims = validClaims(NOW).toJson();
+        for (int i = 0; i < TokenVerifier.HEADERS_KEPT; i++) {
+            // Headers that pass the checks, with kids we do not have: kept, then UNKNOWN_KID.
+            String other = hs256Raw(header("x" + i), claims, key);
+            assertThat(verifier.verify(other, keys).denial()).isEqualTo(Denial.UNKNOWN_KID);
+            assertThat(verifier.knowsHeaderOf(other)).isTrue();
+        }
+        assertThat(verifier.knowsHeaderOf(good)).as("pushed out by %d others", TokenVerifier.HEADERS_KEPT).isFalse();
+        assertThat(verifier.verify(good, keys).valid()).isTrue();
+        assertThat(verifier.knowsHeaderOf(good)).isTrue();
+        // A header that fails the checks is never kept.
+        String none = hs256Raw("{\"alg\":\"none\",\"kid\":\"k1\"}", claims, key);
+        assertThat(verifier.verify(none, keys).valid()).isFalse();
+        assertThat(verifier.knowsHeaderOf(none)).isFalse();
+    }
+
     /** The gate is called from several threads locally and in tests: one verifier, one key set, every answer right. */
     @Test
     void manyThreadsShareOneVerifierAndOneKeySet() throws Exception {
