@@ -313,12 +313,12 @@ class TokenVerifierEquivalenceTest {
     }
 
     /**
-     * The shape check is skipped for a token whose header is the cached one and whose payload the
-     * JDK decodes: every payload the JDK takes but the scan would refuse (padding, 4n+1 lengths,
-     * characters outside the alphabet, dots), signed and unsigned, behind the cached header.
+     * The shape check is skipped for a token whose header is a kept one and whose payload the JDK
+     * decodes: every payload the JDK takes but the scan would refuse (padding, 4n+1 lengths,
+     * characters outside the alphabet, dots), signed and unsigned, behind a kept header.
      */
     @Test
-    void payloadsOfOddShapeBehindTheCachedHeaderGetTheSameAnswer() {
+    void payloadsOfOddShapeBehindAKeptHeaderGetTheSameAnswer() {
         String header = b64url(header("k1"));
         String payload = b64url(json(validClaims()));
         String good = hs256Segments(header, payload, KEY);

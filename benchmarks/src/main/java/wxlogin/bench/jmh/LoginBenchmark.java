@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,6 +56,7 @@ public class LoginBenchmark {
             + "\"nickname\":\"Sandbox bench\"}}}";
 
     private HttpServer wechat;
+    private ExecutorService wechatThreads;
     private LoginHandler handler;
     private APIGatewayV2HTTPEvent event;
     private FakeContext context;
@@ -69,7 +71,8 @@ public class LoginBenchmark {
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         wechat = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         wechat.createContext("/", LoginBenchmark::answer);
-        wechat.setExecutor(Executors.newFixedThreadPool(2));
+        wechatThreads = Executors.newFixedThreadPool(2);
+        wechat.setExecutor(wechatThreads);
         wechat.start();
         String base = "http://127.0.0.1:" + wechat.getAddress().getPort();
         Map<String, String> env = new HashMap<>();
@@ -99,6 +102,8 @@ public class LoginBenchmark {
     @TearDown
     public void tearDown() {
         wechat.stop(0);
+        // Its threads would keep the forked JVM alive: JMH then waits 30 s and dumps them.
+        wechatThreads.shutdownNow();
     }
 
     /** LoginHandler.handleRequest: body, cached secrets and access token, code2verifyinfo, mint, answer. */
