@@ -16,7 +16,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +28,6 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 import wxlogin.common.Env;
 import wxlogin.testing.NoCredentials;
 
@@ -246,18 +244,7 @@ class AwsJsonCallTest {
     }
 
     private static IdentityProvider<AwsCredentialsIdentity> credentials() {
-        AwsCredentialsIdentity identity = AwsCredentialsIdentity.create("AKIDTEST", "test-secret-key");
-        return new IdentityProvider<>() {
-            @Override
-            public Class<AwsCredentialsIdentity> identityType() {
-                return AwsCredentialsIdentity.class;
-            }
-
-            @Override
-            public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-                return CompletableFuture.completedFuture(identity);
-            }
-        };
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret-key"));
     }
 
     private static void send(HttpExchange exchange, int status, String errorType, String body) throws IOException {

@@ -17,17 +17,17 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
-import software.amazon.awssdk.identity.spi.ResolveIdentityRequest;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Env;
 import wxlogin.testing.NoCredentials;
@@ -91,7 +91,7 @@ class SecretsManagerSourceTest {
     void sessionCredentialsAddTheSecurityToken() {
         answerOk("v");
         IdentityProvider<AwsCredentialsIdentity> session =
-                provider(AwsSessionCredentialsIdentity.create("ASIATEST", "secret", "session-token"));
+                StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIATEST", "secret", "session-token"));
 
         source("us-east-1", session).fetch(SECRET_ID);
 
@@ -269,21 +269,7 @@ class SecretsManagerSourceTest {
     }
 
     private static IdentityProvider<AwsCredentialsIdentity> staticCredentials() {
-        return provider(AwsCredentialsIdentity.create("AKIDTEST", "test-secret-key"));
-    }
-
-    private static IdentityProvider<AwsCredentialsIdentity> provider(AwsCredentialsIdentity identity) {
-        return new IdentityProvider<>() {
-            @Override
-            public Class<AwsCredentialsIdentity> identityType() {
-                return AwsCredentialsIdentity.class;
-            }
-
-            @Override
-            public CompletableFuture<AwsCredentialsIdentity> resolveIdentity(ResolveIdentityRequest request) {
-                return CompletableFuture.completedFuture(identity);
-            }
-        };
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret-key"));
     }
 
     private void answerOk(String secretString) {
