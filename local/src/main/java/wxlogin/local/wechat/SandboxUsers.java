@@ -41,12 +41,16 @@ final class SandboxUsers {
         switch (scenario) {
             case WEIXIN_APP, BUSY_ONCE, LOGIN_TIME_STRING, SESSION_KEY -> openapp(userInfo, key, user, true);
             case NO_UNIONID -> openapp(userInfo, key, user, false);
-            case WEIXIN_MINI_PROGRAM -> miniprogram(userInfo, key);
+            case BOUND_NO_UNIONID -> {
+                openapp(userInfo, key, user, false);
+                miniprogram(userInfo, key, false);
+            }
+            case WEIXIN_MINI_PROGRAM -> miniprogram(userInfo, key, true);
             case APPLE -> apple(userInfo, key, user, scenario);
             case PHONE_SMS, PHONE_ONE_CLICK -> phone(userInfo, key);
             case BOUND -> {
                 openapp(userInfo, key, user, true);
-                miniprogram(userInfo, key);
+                miniprogram(userInfo, key, true);
                 phone(userInfo, key);
                 apple(userInfo, key, user, scenario);
             }
@@ -71,11 +75,36 @@ final class SandboxUsers {
         block.put("nickname", "Sandbox " + user);
     }
 
-    private static void miniprogram(ObjectNode userInfo, String key) {
+    private static void miniprogram(ObjectNode userInfo, String key, boolean withUnionid) {
         ObjectNode block = userInfo.putObject("miniprogram_info");
         block.put("appid", MINIPROGRAM_APPID);
-        block.put("openid", "o_mp_" + key);
-        block.put("unionid", unionid(key));
+        block.put("openid", miniProgramOpenid(key));
+        if (withUnionid) block.put("unionid", unionid(key));
+    }
+
+    /**
+     * A successful {@code jscode2session} answer: the same person as the scenario's
+     * code2verifyinfo user (the openid of its miniprogram_info block; the unionid when that user
+     * has one), plus a fresh {@code session_key} the backend must never pass on or log.
+     */
+    static ObjectNode miniProgramSession(ObjectMapper json, Scenario scenario, String user, String sessionKey) {
+        String key = scenario.id() + "_" + user;
+        ObjectNode body = json.createObjectNode();
+        body.put("openid", miniProgramOpenid(key));
+        body.put("session_key", sessionKey);
+        if (hasUnionid(scenario)) body.put("unionid", unionid(key));
+        return body;
+    }
+
+    private static boolean hasUnionid(Scenario scenario) {
+        return switch (scenario) {
+            case NO_UNIONID, BOUND_NO_UNIONID, APPLE, PHONE_SMS, PHONE_ONE_CLICK -> false;
+            default -> true;
+        };
+    }
+
+    private static String miniProgramOpenid(String key) {
+        return "o_mp_" + key;
     }
 
     private static void apple(ObjectNode userInfo, String key, String user, Scenario scenario) {

@@ -9,9 +9,15 @@ final class WeChatErrors {
     static final int INVALID_CREDENTIAL = 40001;
     static final int INVALID_GRANT_TYPE = 40002;
     static final int INVALID_APPID = 40013;
+    static final int JS_CODE_INVALID = 40029;
     static final int INVALID_URL = 40066;
     static final int INVALID_APPSECRET = 40125;
+    static final int JS_CODE_USED = 40163;
+    static final int HIGH_RISK_USER = 40226;
     static final int ACCESS_TOKEN_MISSING = 41001;
+    static final int APPID_MISSING = 41002;
+    static final int SECRET_MISSING = 41004;
+    static final int JS_CODE_MISSING = 41008;
     static final int ACCESS_TOKEN_EXPIRED = 42001;
     static final int REQUIRE_GET = 43001;
     static final int REQUIRE_POST = 43002;
@@ -31,6 +37,12 @@ final class WeChatErrors {
             Map.entry(INVALID_CREDENTIAL, "invalid credential, access_token is invalid or not latest"),
             Map.entry(INVALID_GRANT_TYPE, "invalid grant_type"),
             Map.entry(INVALID_APPID, "invalid appid"),
+            Map.entry(JS_CODE_INVALID, "invalid code"),
+            Map.entry(JS_CODE_USED, "code been used"),
+            Map.entry(HIGH_RISK_USER, "risky user, login is forbidden"),
+            Map.entry(APPID_MISSING, "appid missing"),
+            Map.entry(SECRET_MISSING, "appsecret missing"),
+            Map.entry(JS_CODE_MISSING, "missing code"),
             Map.entry(INVALID_URL, "invalid url"),
             Map.entry(INVALID_APPSECRET, "invalid appsecret"),
             Map.entry(ACCESS_TOKEN_MISSING, "access_token missing"),

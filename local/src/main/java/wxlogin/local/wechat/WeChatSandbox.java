@@ -53,9 +53,15 @@ import java.util.concurrent.atomic.LongAdder;
  *       checks, in order: method (43001), access_token missing (41001), unknown or invalidated
  *       (40001), expired (42001), appid (10001002), appsecret — a parameter named {@code secret}
  *       does not count — (10001003), grant_type (10001004), then the code.</li>
+ *   <li>{@code GET /sns/jscode2session?appid=&secret=&js_code=&grant_type=authorization_code} with
+ *       the mini program's credentials, no access token: checks method (43001), appid missing
+ *       (41002), secret missing (41004), js_code missing (41008), appid (40013), secret (40125),
+ *       grant_type (40002), then the code. Success: {@code {"openid","session_key","unionid"?}}
+ *       without errcode, as WeChat answers.</li>
  *   <li>{@code POST /sandbox/codes} {@code {"scenario":"weixinApp","user":"alice"}} -> {@code {"code":"..."}}:
  *       issues a code the way {@link #issueCode(String, String)} does, for scripts, e.g.
  *       <pre>{@code curl -s -X POST http://127.0.0.1:PORT/sandbox/codes -d '{"scenario":"weixinApp","user":"alice"}'}</pre>
+ *       {@code "kind":"miniProgram"} issues a code for jscode2session (what {@code wx.login} gives).
  *       {@code GET /sandbox/codes} lists the scenarios. Not part of WeChat's API.</li>
  * </ul>
  *
@@ -71,6 +77,13 @@ import java.util.concurrent.atomic.LongAdder;
  * (other than {@link Fault#SLOW(long)}) leave the code untouched. Unparseable codes and unknown
  * scenarios answer 10001001.
  *
+ * <p>Mini-program codes are {@code mp.<scenario>[.<user>].<nonce>}: jscode2session accepts only
+ * those and code2verifyinfo refuses them (10001001), as WeChat does. A used one answers 40163,
+ * an expired, unknown or malformed one 40029. The person is the scenario's code2verifyinfo user:
+ * the openid of its miniprogram_info block and its unionid, so {@code mp.bound.alice.*} and
+ * {@code bound.alice.*} are one person, linked by unionid, and {@code mp.boundNoUnionid.alice.*}
+ * and {@code boundNoUnionid.alice.*} one person linked only by code2verifyinfo's miniprogram_info.
+ *
  * <p>Thread-safe. Start with {@link #builder()}; stop with {@link #close()}.
  */
 public final class WeChatSandbox implements AutoCloseable {
@@ -78,6 +91,7 @@ public final class WeChatSandbox implements AutoCloseable {
     public static final String STABLE_TOKEN_PATH = "/cgi-bin/stable_token";
     public static final String LEGACY_TOKEN_PATH = "/cgi-bin/token";
     public static final String CODE2VERIFYINFO_PATH = "/donut/code2verifyinfo";
+    public static final String JSCODE2SESSION_PATH = "/sns/jscode2session";
     public static final String SANDBOX_CODES_PATH = "/sandbox/codes";
 
     /** openapp_info.appid in every answer: the fake mobile app. */
@@ -105,6 +119,7 @@ public final class WeChatSandbox implements AutoCloseable {
     private final Duration accessTokenLifetime;
     private final Duration codeLifetime;
     private volatile Credentials credentials;
+    private volatile Credentials miniProgramCredentials;
 
     private final ConcurrentHashMap<String, LongAdder> calls = new ConcurrentHashMap<>();
 
@@ -159,6 +174,7 @@ public final class WeChatSandbox implements AutoCloseable {
         this.accessTokenLifetime = builder.accessTokenLifetime;
         this.codeLifetime = builder.codeLifetime;
         this.credentials = new Credentials(builder.appid, builder.appsecret);
+        this.miniProgramCredentials = new Credentials(builder.miniProgramAppid, builder.miniProgramSecret);
         this.executor = Executors.newFixedThreadPool(builder.threads, daemonThreads("wechat-sandbox-"));
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), builder.port), 64);
         server.createContext("/", this::handle);
@@ -178,6 +194,8 @@ public final class WeChatSandbox implements AutoCloseable {
         private Duration codeLifetime = DEFAULT_CODE_LIFETIME;
         private String appid = "wxsandbox000000001";
         private String appsecret = "sandbox-appsecret";
+        private String miniProgramAppid = MINIPROGRAM_APPID;
+        private String miniProgramSecret = "sandbox-miniprogram-secret";
         private int threads = 8;
 
         private Builder() {
@@ -209,6 +227,13 @@ public final class WeChatSandbox implements AutoCloseable {
         public Builder credentials(String appid, String appsecret) {
             this.appid = Objects.requireNonNull(appid, "appid");
             this.appsecret = Objects.requireNonNull(appsecret, "appsecret");
+            return this;
+        }
+
+        /** The mini program's credentials jscode2session accepts (appid defaults to {@link #MINIPROGRAM_APPID}). */
+        public Builder miniProgramCredentials(String appid, String secret) {
+            this.miniProgramAppid = Objects.requireNonNull(appid, "appid");
+            this.miniProgramSecret = Objects.requireNonNull(secret, "secret");
             return this;
         }
 
@@ -256,6 +281,16 @@ public final class WeChatSandbox implements AutoCloseable {
         this.credentials = new Credentials(appid, appsecret);
     }
 
+    /** The mini program's appid jscode2session accepts. */
+    public String miniProgramAppid() {
+        return miniProgramCredentials.appid();
+    }
+
+    /** Changes the mini program's accepted credentials (a secret rotation in its console). */
+    public void setMiniProgramCredentials(String appid, String secret) {
+        this.miniProgramCredentials = new Credentials(appid, secret);
+    }
+
     /** A fresh code {@code <scenario>.<nonce>} for the default user, expiring after the code lifetime. */
     public String issueCode(String scenario) {
         return issueCode(scenario, null);
@@ -263,12 +298,21 @@ public final class WeChatSandbox implements AutoCloseable {
 
     /** A fresh code {@code <scenario>.<user>.<nonce>}, expiring after the code lifetime. */
     public String issueCode(String scenario, String user) {
+        return issue("", scenario, user);
+    }
+
+    /** A fresh mini-program code {@code mp.<scenario>.<user>.<nonce>} for jscode2session (user may be null). */
+    public String issueMiniProgramCode(String scenario, String user) {
+        return issue(SandboxCode.MINI_PROGRAM_PREFIX, scenario, user);
+    }
+
+    private String issue(String prefix, String scenario, String user) {
         Scenario s = Scenario.byId(scenario).orElseThrow(() -> new IllegalArgumentException(
                 "unknown scenario '" + scenario + "'; known: " + Scenario.ids()));
         if (user != null && !SandboxCode.PART.matcher(user).matches()) {
             throw new IllegalArgumentException("user must match " + SandboxCode.PART.pattern());
         }
-        String code = s.id() + (user == null ? "" : "." + user) + "." + randomString(22);
+        String code = prefix + s.id() + (user == null ? "" : "." + user) + "." + randomString(22);
         synchronized (lock) {
             codeIssuedAt.put(code, clock.instant());
         }
@@ -372,6 +416,9 @@ public final class WeChatSandbox implements AutoCloseable {
             case CODE2VERIFYINFO_PATH -> "GET".equals(method)
                     ? code2VerifyInfo(query(exchange))
                     : error(WeChatErrors.REQUIRE_GET);
+            case JSCODE2SESSION_PATH -> "GET".equals(method)
+                    ? jsCode2Session(query(exchange))
+                    : error(WeChatErrors.REQUIRE_GET);
             case SANDBOX_CODES_PATH -> sandboxCodes(method, readBody(exchange));
             default -> error(WeChatErrors.INVALID_URL);
         };
@@ -462,21 +509,51 @@ public final class WeChatSandbox implements AutoCloseable {
         if (!"authorization_code".equals(query.get("grant_type"))) return error(WeChatErrors.BAD_GRANT_TYPE);
 
         String code = query.get("code");
-        SandboxCode parsed = SandboxCode.parse(code).orElse(null);
+        SandboxCode parsed = SandboxCode.parse(code).filter(c -> !c.miniProgram()).orElse(null);
         if (parsed == null) return error(WeChatErrors.CODE_INVALID);
+        Integer refused = consume(code, parsed.scenario(), parsed.scenario().errcode(), WeChatErrors.CODE_INVALID,
+                WeChatErrors.CODE_EXPIRED, now);
+        if (refused != null) return error(refused);
+        return Answer.json(200, SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), current.appid(), now));
+    }
+
+    private Answer jsCode2Session(Map<String, String> query) {
+        Credentials current = miniProgramCredentials;
+        Instant now = clock.instant();
+        if (query.getOrDefault("appid", "").isEmpty()) return error(WeChatErrors.APPID_MISSING);
+        if (query.getOrDefault("secret", "").isEmpty()) return error(WeChatErrors.SECRET_MISSING);
+        String code = query.getOrDefault("js_code", "");
+        if (code.isEmpty()) return error(WeChatErrors.JS_CODE_MISSING);
+        if (!current.appid().equals(query.get("appid"))) return error(WeChatErrors.INVALID_APPID);
+        if (!current.appsecret().equals(query.get("secret"))) return error(WeChatErrors.INVALID_APPSECRET);
+        if (!"authorization_code".equals(query.get("grant_type"))) return error(WeChatErrors.INVALID_GRANT_TYPE);
+
+        SandboxCode parsed = SandboxCode.parse(code).filter(SandboxCode::miniProgram).orElse(null);
+        if (parsed == null) return error(WeChatErrors.JS_CODE_INVALID);
+        Integer refused = consume(code, parsed.scenario(), parsed.scenario().miniProgramErrcode(), WeChatErrors.JS_CODE_USED,
+                WeChatErrors.JS_CODE_INVALID, now);
+        if (refused != null) return error(refused);
+        return Answer.json(200, SandboxUsers.miniProgramSession(JSON, parsed.scenario(), parsed.user(), randomSessionKey()));
+    }
+
+    /**
+     * The code's life, the same for both code APIs: the errcode that refuses it, or null when it is
+     * now consumed. A typed code counts as issued at its first presentation; only a success
+     * consumes; busyOnce answers -1 once without consuming.
+     */
+    private Integer consume(String code, Scenario scenario, int scenarioErrcode, int usedErrcode, int expiredErrcode,
+                            Instant now) {
         synchronized (lock) {
-            if (consumedCodes.contains(code)) return error(WeChatErrors.CODE_INVALID);
-            // A typed code counts as issued at its first presentation.
+            if (consumedCodes.contains(code)) return usedErrcode;
             Instant issuedAt = codeIssuedAt.computeIfAbsent(code, c -> now);
-            if (!now.isBefore(issuedAt.plus(codeLifetime))) return error(WeChatErrors.CODE_EXPIRED);
-            Scenario scenario = parsed.scenario();
-            if (!scenario.succeeds()) return error(scenario.errcode());
-            if (scenario == Scenario.BUSY_ONCE && busyCodesSeen.add(code)) return error(WeChatErrors.SYSTEM_ERROR);
+            if (!now.isBefore(issuedAt.plus(codeLifetime))) return expiredErrcode;
+            if (scenarioErrcode != 0) return scenarioErrcode;
+            if (scenario == Scenario.BUSY_ONCE && busyCodesSeen.add(code)) return WeChatErrors.SYSTEM_ERROR;
             consumedCodes.add(code);
             codeIssuedAt.remove(code);
             busyCodesSeen.remove(code);
+            return null;
         }
-        return Answer.json(200, SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), current.appid(), now));
     }
 
     private Answer sandboxCodes(String method, byte[] body) {
@@ -496,9 +573,14 @@ public final class WeChatSandbox implements AutoCloseable {
             return helperError(400, "body must be {\"scenario\":\"weixinApp\",\"user\":\"alice\"} (user optional)");
         }
         JsonNode user = request.get("user");
+        String kind = request.path("kind").asText("identity");
+        if (!kind.equals("identity") && !kind.equals("miniProgram")) {
+            return helperError(400, "kind must be \"identity\" (code2verifyinfo, the default) or \"miniProgram\" (jscode2session)");
+        }
         try {
-            String code = issueCode(request.get("scenario").asText(),
-                    user == null || user.isNull() ? null : user.asText());
+            String userName = user == null || user.isNull() ? null : user.asText();
+            String scenario = request.get("scenario").asText();
+            String code = kind.equals("miniProgram") ? issueMiniProgramCode(scenario, userName) : issueCode(scenario, userName);
             ObjectNode answer = JSON.createObjectNode();
             answer.put("code", code);
             return Answer.json(200, answer);
@@ -555,6 +637,8 @@ public final class WeChatSandbox implements AutoCloseable {
                 body.put("expires_in", accessTokenLifetime.toSeconds());
                 yield body;
             }
+            case JSCODE2SESSION_PATH -> SandboxUsers.miniProgramSession(JSON, Scenario.WEIXIN_APP,
+                    SandboxCode.DEFAULT_USER, randomSessionKey());
             default -> SandboxUsers.success(JSON, Scenario.WEIXIN_APP, SandboxCode.DEFAULT_USER, credentials.appid(), now);
         };
     }
@@ -621,6 +705,13 @@ public final class WeChatSandbox implements AutoCloseable {
         byte[] bytes = new byte[48];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** 16 random bytes in base64, the shape of WeChat's session_key. */
+    private static String randomSessionKey() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
     }
 
     private static String randomString(int length) {

@@ -166,7 +166,7 @@ class WeChatSandboxCodeTest {
 
     @Test
     void unknownPathsAnswerInvalidUrl() throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/sns/jscode2session")).build());
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/sns/oauth2/access_token")).build());
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(SandboxHttp.json(answer).get("errcode").asInt()).isEqualTo(40066);
     }
