@@ -22,7 +22,13 @@ final class SandboxUsers {
     private SandboxUsers() {
     }
 
-    static ObjectNode success(ObjectMapper json, Scenario scenario, String user, String appid, Instant now) {
+    /** The multi-terminal user_id of a person; a person unregistered {@code n} times gets suffix {@code -n+1}. */
+    static String userId(Scenario scenario, String user, int unregistrations) {
+        return "sbx-" + scenario.id() + "-" + user + (unregistrations == 0 ? "" : "-" + (unregistrations + 1));
+    }
+
+    static ObjectNode success(ObjectMapper json, Scenario scenario, String user, String userId, String appid,
+                              Instant now) {
         String key = scenario.id() + "_" + user;
         ObjectNode body = json.createObjectNode();
         body.put("errcode", 0);
@@ -37,7 +43,7 @@ final class SandboxUsers {
         loginInfo.put("appid", appid);
 
         ObjectNode userInfo = body.putObject("user_info");
-        userInfo.put("user_id", "sbx-" + scenario.id() + "-" + user);
+        userInfo.put("user_id", userId);
         switch (scenario) {
             case WEIXIN_APP, BUSY_ONCE, LOGIN_TIME_STRING, SESSION_KEY -> openapp(userInfo, key, user, true);
             case NO_UNIONID -> openapp(userInfo, key, user, false);

@@ -30,6 +30,7 @@ final class WeChatErrors {
     static final int BAD_APPSECRET = 10001003;
     static final int BAD_GRANT_TYPE = 10001004;
     static final int NOT_ON_IDENTITY_MANAGEMENT = 10001005;
+    static final int NO_SUCH_USER = 10001038;
     static final int UNKNOWN = 99999;
 
     private static final Map<Integer, String> MESSAGES = Map.ofEntries(
@@ -58,6 +59,7 @@ final class WeChatErrors {
             Map.entry(BAD_APPSECRET, "appsecret错误"),
             Map.entry(BAD_GRANT_TYPE, "grant_type错误"),
             Map.entry(NOT_ON_IDENTITY_MANAGEMENT, "应用未接入身份管理"),
+            Map.entry(NO_SUCH_USER, "用户不存在"),
             Map.entry(UNKNOWN, "unknown error"));
 
     private WeChatErrors() {

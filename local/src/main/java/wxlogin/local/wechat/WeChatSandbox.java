@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Deque;
@@ -58,6 +59,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       (41002), secret missing (41004), js_code missing (41008), appid (40013), secret (40125),
  *       grant_type (40002), then the code. Success: {@code {"openid","session_key","unionid"?}}
  *       without errcode, as WeChat answers.</li>
+ *   <li>{@code POST /donut/unregisteruser?access_token=} {@code {"user_id"}}: removes a user_id
+ *       that code2verifyinfo gave out (the access token checked as for code2verifyinfo; 43002 not
+ *       POST, 47001 bad JSON, 10001038 no such user, e.g. already removed). That person's next
+ *       code2verifyinfo answer carries a new user_id ({@code sbx-<scenario>-<user>-2}, then -3...).</li>
  *   <li>{@code POST /sandbox/codes} {@code {"scenario":"weixinApp","user":"alice"}} -> {@code {"code":"..."}}:
  *       issues a code the way {@link #issueCode(String, String)} does, for scripts, e.g.
  *       <pre>{@code curl -s -X POST http://127.0.0.1:PORT/sandbox/codes -d '{"scenario":"weixinApp","user":"alice"}'}</pre>
@@ -92,6 +97,7 @@ public final class WeChatSandbox implements AutoCloseable {
     public static final String LEGACY_TOKEN_PATH = "/cgi-bin/token";
     public static final String CODE2VERIFYINFO_PATH = "/donut/code2verifyinfo";
     public static final String JSCODE2SESSION_PATH = "/sns/jscode2session";
+    public static final String UNREGISTER_USER_PATH = "/donut/unregisteruser";
     public static final String SANDBOX_CODES_PATH = "/sandbox/codes";
 
     /** openapp_info.appid in every answer: the fake mobile app. */
@@ -132,6 +138,11 @@ public final class WeChatSandbox implements AutoCloseable {
     private final Set<String> consumedCodes = new HashSet<>();
     private final Set<String> busyCodesSeen = new HashSet<>();
     private final Map<String, Deque<Fault>> faults = new HashMap<>();
+    /** user_ids code2verifyinfo gave out and unregisteruser has not removed -> their person (scenario_user). */
+    private final Map<String, String> registeredUserIds = new HashMap<>();
+    /** How often each person (scenario_user) was unregistered: their next user_id differs. */
+    private final Map<String, Integer> unregistrations = new HashMap<>();
+    private final List<String> unregisteredUserIds = new ArrayList<>();
 
     private record Credentials(String appid, String appsecret) {
         Credentials {
@@ -354,6 +365,13 @@ public final class WeChatSandbox implements AutoCloseable {
         calls.clear();
     }
 
+    /** The user_ids removed by unregisteruser so far, in order. */
+    public List<String> unregisteredUserIds() {
+        synchronized (lock) {
+            return List.copyOf(unregisteredUserIds);
+        }
+    }
+
     /** Every token minted so far now answers 42001; stable_token then mints a new one. */
     public void expireAccessTokens() {
         synchronized (lock) {
@@ -416,6 +434,9 @@ public final class WeChatSandbox implements AutoCloseable {
             case CODE2VERIFYINFO_PATH -> "GET".equals(method)
                     ? code2VerifyInfo(query(exchange))
                     : error(WeChatErrors.REQUIRE_GET);
+            case UNREGISTER_USER_PATH -> "POST".equals(method)
+                    ? unregisterUser(query(exchange), readBody(exchange))
+                    : error(WeChatErrors.REQUIRE_POST);
             case JSCODE2SESSION_PATH -> "GET".equals(method)
                     ? jsCode2Session(query(exchange))
                     : error(WeChatErrors.REQUIRE_GET);
@@ -491,9 +512,8 @@ public final class WeChatSandbox implements AutoCloseable {
         return Answer.json(200, body);
     }
 
-    private Answer code2VerifyInfo(Map<String, String> query) {
-        Credentials current = credentials;
-        Instant now = clock.instant();
+    /** The access_token check every token-authenticated API makes first; null when the token is good. */
+    private Answer checkAccessToken(Map<String, String> query, Credentials current, Instant now) {
         String accessToken = query.get("access_token");
         if (accessToken == null || accessToken.isEmpty()) return error(WeChatErrors.ACCESS_TOKEN_MISSING);
         synchronized (lock) {
@@ -503,6 +523,14 @@ public final class WeChatSandbox implements AutoCloseable {
             }
             if (token.expired || !now.isBefore(token.expiresAt)) return error(WeChatErrors.ACCESS_TOKEN_EXPIRED);
         }
+        return null;
+    }
+
+    private Answer code2VerifyInfo(Map<String, String> query) {
+        Credentials current = credentials;
+        Instant now = clock.instant();
+        Answer badToken = checkAccessToken(query, current, now);
+        if (badToken != null) return badToken;
         if (!current.appid().equals(query.get("appid"))) return error(WeChatErrors.BAD_APPID);
         // Only the parameter named appsecret counts; "secret" (the token endpoints' name) is a common mistake.
         if (!current.appsecret().equals(query.get("appsecret"))) return error(WeChatErrors.BAD_APPSECRET);
@@ -514,7 +542,40 @@ public final class WeChatSandbox implements AutoCloseable {
         Integer refused = consume(code, parsed.scenario(), parsed.scenario().errcode(), WeChatErrors.CODE_INVALID,
                 WeChatErrors.CODE_EXPIRED, now);
         if (refused != null) return error(refused);
-        return Answer.json(200, SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), current.appid(), now));
+        String userId;
+        synchronized (lock) {
+            userId = SandboxUsers.userId(parsed.scenario(), parsed.user(),
+                    unregistrations.getOrDefault(personKey(parsed), 0));
+            registeredUserIds.put(userId, personKey(parsed));
+        }
+        return Answer.json(200, SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), userId, current.appid(), now));
+    }
+
+    private static String personKey(SandboxCode code) {
+        return code.scenario().id() + "_" + code.user();
+    }
+
+    private Answer unregisterUser(Map<String, String> query, byte[] body) {
+        Answer badToken = checkAccessToken(query, credentials, clock.instant());
+        if (badToken != null) return badToken;
+        JsonNode request;
+        try {
+            request = JSON.readTree(body);
+        } catch (IOException e) {
+            return error(WeChatErrors.DATA_FORMAT_ERROR);
+        }
+        if (request == null || !request.path("user_id").isTextual()) return error(WeChatErrors.DATA_FORMAT_ERROR);
+        String userId = request.get("user_id").asText();
+        synchronized (lock) {
+            String person = registeredUserIds.remove(userId);
+            if (person == null) return error(WeChatErrors.NO_SUCH_USER);
+            unregisteredUserIds.add(userId);
+            unregistrations.merge(person, 1, Integer::sum);
+        }
+        ObjectNode ok = JSON.createObjectNode();
+        ok.put("errcode", 0);
+        ok.put("errmsg", "ok");
+        return Answer.json(200, ok);
     }
 
     private Answer jsCode2Session(Map<String, String> query) {
@@ -639,7 +700,8 @@ public final class WeChatSandbox implements AutoCloseable {
             }
             case JSCODE2SESSION_PATH -> SandboxUsers.miniProgramSession(JSON, Scenario.WEIXIN_APP,
                     SandboxCode.DEFAULT_USER, randomSessionKey());
-            default -> SandboxUsers.success(JSON, Scenario.WEIXIN_APP, SandboxCode.DEFAULT_USER, credentials.appid(), now);
+            default -> SandboxUsers.success(JSON, Scenario.WEIXIN_APP, SandboxCode.DEFAULT_USER,
+                    SandboxUsers.userId(Scenario.WEIXIN_APP, SandboxCode.DEFAULT_USER, 0), credentials.appid(), now);
         };
     }
 
