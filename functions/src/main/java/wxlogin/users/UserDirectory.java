@@ -1,0 +1,255 @@
+package wxlogin.users;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
+import wxlogin.common.Log;
+
+/**
+ * The user directory (template.yaml's UsersTable, partition key {@code pk}): one stable id per
+ * person, linked to every identity the person logs in with. Items:
+ * <ul>
+ * <li>{@code user#<userId>}: userId, createdAt, links (the link keys it owns, for deletion);</li>
+ * <li>{@code link#<kind>#<value>}: userId, createdAt — one per {@link IdentityKey}.</li>
+ * </ul>
+ * A login reads its links once (strongly consistent); it writes only when it learns something
+ * new, claiming each new link with a conditional put in the same transaction that creates or
+ * extends the user. Whoever loses a race re-reads and joins the winner, so concurrent first logins
+ * of one person end as one user with every link. No link ever moves to another user.
+ */
+public final class UserDirectory {
+
+    /** User ids the contract accepts as {@code sub}: URL-safe, at most 64 characters. */
+    static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** Re-reads after a lost race; more would only mean a storm of logins of one person. */
+    static final int MAX_ATTEMPTS = 4;
+    static final long CALL_CAP_MILLIS = 3_000;
+    static final long ATTEMPT_CAP_MILLIS = 1_500;
+    static final long MIN_CALL_MILLIS = 50;
+
+    private final DynamoDbClient client;
+    private final String table;
+    private final Supplier<String> newUserIds;
+    private final Clock clock;
+
+    /** @param newUserIds fresh random ids for people who bring no usable multi-terminal user_id */
+    public UserDirectory(DynamoDbClient client, String table, Supplier<String> newUserIds, Clock clock) {
+        this.client = client;
+        this.table = table;
+        this.newUserIds = newUserIds;
+        this.clock = clock;
+    }
+
+    /** The user this login belongs to, created or extended as needed. */
+    public DirectoryUser resolve(LoginIdentities login, Deadline deadline) {
+        boolean preferredIdTaken = false;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Map<IdentityKey, String> owners = owners(login, deadline);
+            Outcome outcome = owners.isEmpty()
+                    ? create(login, preferredIdTaken ? null : login.preferredUserId(), deadline)
+                    : extend(login, owners, deadline);
+            if (outcome.user != null) {
+                return outcome.user;
+            }
+            preferredIdTaken |= outcome.preferredIdTaken;
+        }
+        throw new UserDirectoryUnavailableException("users table: still contended after " + MAX_ATTEMPTS + " attempts", null);
+    }
+
+    /** A write's result: the user, or null and why to try again. */
+    private record Outcome(DirectoryUser user, boolean preferredIdTaken) {
+        static final Outcome LOST_RACE = new Outcome(null, false);
+    }
+
+    private Outcome create(LoginIdentities login, String preferredUserId, Deadline deadline) {
+        boolean preferred = preferredUserId != null && USER_ID.matcher(preferredUserId).matches();
+        String userId = preferred ? preferredUserId : newUserIds.get();
+        long now = clock.instant().getEpochSecond();
+        List<TransactWriteItem> writes = new ArrayList<>();
+        Set<String> linkKeys = new TreeSet<>();
+        login.all().forEach(key -> linkKeys.add(key.pk()));
+        writes.add(TransactWriteItem.builder().put(p -> p.tableName(table)
+                .item(Map.of("pk", s("user#" + userId), "userId", s(userId), "createdAt", n(now),
+                        "links", AttributeValue.fromSs(List.copyOf(linkKeys))))
+                .conditionExpression("attribute_not_exists(pk)")).build());
+        for (IdentityKey key : login.all()) {
+            writes.add(claim(key, userId, now));
+        }
+        int failedAt = write(writes, deadline);
+        if (failedAt < 0) {
+            Log.info("users.created", "userId", userId, "links", linkKeys.size());
+            return new Outcome(new DirectoryUser(userId, true, linkKeys.size(), null), false);
+        }
+        // The id exists already (a user deleted earlier: ids are never reused) or a link was claimed meanwhile.
+        return failedAt == 0 ? new Outcome(null, preferred) : Outcome.LOST_RACE;
+    }
+
+    private Outcome extend(LoginIdentities login, Map<IdentityKey, String> owners, Deadline deadline) {
+        String userId = ownerOf(login, owners);
+        String conflicting = owners.values().stream().filter(owner -> !owner.equals(userId)).findFirst().orElse(null);
+        if (conflicting != null) {
+            // One login naming two existing users: theirs to sort out, not ours to merge. No link moves.
+            Log.warn("users.conflict", "userId", userId, "otherUserId", conflicting);
+        }
+        List<IdentityKey> missing = login.all().stream().filter(key -> !owners.containsKey(key)).toList();
+        if (missing.isEmpty()) {
+            return new Outcome(new DirectoryUser(userId, false, 0, conflicting), false);
+        }
+        long now = clock.instant().getEpochSecond();
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key("user#" + userId))
+                .updateExpression("ADD links :links")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":links",
+                        AttributeValue.fromSs(missing.stream().map(IdentityKey::pk).toList())))).build());
+        for (IdentityKey key : missing) {
+            writes.add(claim(key, userId, now));
+        }
+        if (write(writes, deadline) >= 0) {
+            return Outcome.LOST_RACE;
+        }
+        Log.info("users.linked", "userId", userId, "links", missing.size());
+        return new Outcome(new DirectoryUser(userId, false, missing.size(), conflicting), false);
+    }
+
+    /** The authenticated identity's user, else the unionid's, else the smallest id (deterministic). */
+    private static String ownerOf(LoginIdentities login, Map<IdentityKey, String> owners) {
+        String own = owners.get(login.authenticated());
+        if (own != null) {
+            return own;
+        }
+        return owners.entrySet().stream().filter(e -> e.getKey().kind().equals(IdentityKey.UNIONID))
+                .map(Map.Entry::getValue).findFirst()
+                .orElseGet(() -> new TreeSet<>(owners.values()).first());
+    }
+
+    private TransactWriteItem claim(IdentityKey key, String userId, long now) {
+        return TransactWriteItem.builder().put(p -> p.tableName(table)
+                .item(Map.of("pk", s(key.pk()), "userId", s(userId), "createdAt", n(now)))
+                .conditionExpression("attribute_not_exists(pk)")).build();
+    }
+
+    // ------------------------------------------------------------------ DynamoDB calls
+
+    /** Who owns each of the login's identities (absent: nobody yet), read strongly consistent. */
+    private Map<IdentityKey, String> owners(LoginIdentities login, Deadline deadline) {
+        Map<String, IdentityKey> byPk = new LinkedHashMap<>();
+        login.all().forEach(key -> byPk.put(key.pk(), key));
+        List<Map<String, AttributeValue>> keys = byPk.keySet().stream().map(UserDirectory::key).toList();
+        Map<IdentityKey, String> owners = new HashMap<>();
+        Map<String, KeysAndAttributes> pending = Map.of(table,
+                KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+        for (int round = 0; round < MAX_ATTEMPTS && !pending.isEmpty(); round++) {
+            Map<String, KeysAndAttributes> request = pending;
+            BatchGetItemResponse answer = call(() -> client.batchGetItem(r -> r.requestItems(request)
+                    .overrideConfiguration(timeouts(deadline))));
+            for (Map<String, AttributeValue> item : answer.responses().getOrDefault(table, List.of())) {
+                IdentityKey key = byPk.get(item.get("pk").s());
+                AttributeValue owner = item.get("userId");
+                if (key != null && owner != null && owner.s() != null) {
+                    owners.put(key, owner.s());
+                }
+            }
+            pending = answer.hasUnprocessedKeys() ? answer.unprocessedKeys() : Map.of();
+        }
+        if (!pending.isEmpty()) {
+            throw new UserDirectoryUnavailableException("users table: BatchGetItem left keys unprocessed (throttled)", null);
+        }
+        return owners;
+    }
+
+    /** Runs a transaction: -1 when it committed, else the index of the first item whose condition failed. */
+    private int write(List<TransactWriteItem> writes, Deadline deadline) {
+        try {
+            call(() -> client.transactWriteItems(r -> r.transactItems(writes).overrideConfiguration(timeouts(deadline))));
+            return -1;
+        } catch (TransactionCanceledException e) {
+            List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+            for (int i = 0; i < reasons.size(); i++) {
+                if ("ConditionalCheckFailed".equals(reasons.get(i).code())) {
+                    return i;
+                }
+            }
+            boolean conflict = reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
+            if (conflict) {
+                return writes.size(); // another writer on the same items: re-read and try again
+            }
+            List<String> codes = reasons.stream().map(CancellationReason::code).toList();
+            if (codes.contains("ValidationError")) {
+                throw new ConfigurationException("users table: TransactWriteItems refused as invalid " + codes);
+            }
+            throw new UserDirectoryUnavailableException("users table: TransactWriteItems cancelled " + codes, e);
+        }
+    }
+
+    private interface Call<T> {
+        T run();
+    }
+
+    /**
+     * Sorts failures: the table missing or access denied is misconfiguration; anything else the
+     * service or the network does is "unavailable". Messages name codes only: keys hold openids.
+     */
+    private <T> T call(Call<T> call) {
+        try {
+            return call.run();
+        } catch (TransactionCanceledException e) {
+            throw e;
+        } catch (ResourceNotFoundException e) {
+            throw new ConfigurationException("users table '" + table + "' not found (USERS_TABLE)");
+        } catch (SdkServiceException e) {
+            String code = e instanceof AwsServiceException aws && aws.awsErrorDetails() != null
+                    ? aws.awsErrorDetails().errorCode() : null;
+            if (e.statusCode() == 403 || "AccessDeniedException".equals(code)) {
+                throw new ConfigurationException("users table: access denied (" + code + "): check the function's policy");
+            }
+            throw new UserDirectoryUnavailableException("users table: HTTP " + e.statusCode() + " " + code, e);
+        } catch (SdkClientException | java.io.UncheckedIOException e) {
+            throw new UserDirectoryUnavailableException("users table unreachable: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static AwsRequestOverrideConfiguration timeouts(Deadline deadline) {
+        if (!deadline.allows(MIN_CALL_MILLIS)) {
+            throw new UserDirectoryUnavailableException("users table: no time left for a call", null);
+        }
+        return AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(Duration.ofMillis(deadline.timeoutMillis(CALL_CAP_MILLIS)))
+                .apiCallAttemptTimeout(Duration.ofMillis(deadline.timeoutMillis(ATTEMPT_CAP_MILLIS)))
+                .build();
+    }
+
+    private static Map<String, AttributeValue> key(String pk) {
+        return Map.of("pk", s(pk));
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}
