@@ -71,7 +71,7 @@ async function createWx ({ build = 'app', storage = new Map() } = {}) {
   const loginApi = prefix => function ({ success, fail }) {
     setImmediate(() => {
       if (wx.loginFailures.length) return fail(wx.loginFailures.shift())
-      const code = prefix + '.n' + (++codes)
+      const code = prefix + '.n' + (++codes) + 'r' + Math.random().toString(36).slice(2, 10)
       wx.codesIssued.push(code)
       success({ code, errMsg: 'login:ok' })
     })
