@@ -69,8 +69,10 @@ class SharedSession {
     this.session = this.load()
     this.refreshing = null   // the one refresh in flight
     this.autoLogin = null    // the one wx.login in flight (mini-program build)
-    this.backoffUntil = 0
+    this.backoffUntil = 0    // no refresh before this, after one failed passing
     this.backoffError = null
+    this.loginBackoffUntil = 0  // no login by itself before this, after one failed
+    this.loginBackoffError = null
     this.deniedPaths = []     // refused by the gate's policy for this login: no refresh to retry them
     this.listeners = []
   }
@@ -100,6 +102,8 @@ class SharedSession {
   start (session, type) {
     this.backoffUntil = 0
     this.backoffError = null
+    this.loginBackoffUntil = 0
+    this.loginBackoffError = null
     if (type === 'signedIn') this.deniedPaths = []
     this.put(session)
     this.emit({ type, session: publicView(session) })
@@ -445,8 +449,7 @@ function refresh (ctx) {
     }
     // Anything else is passing: the session stays, and no new refresh starts before the back-off.
     const error = transientError(ans, 'the session could not be refreshed; it is kept')
-    const wait = ans.retryAfter === null ? 0 : Math.min(ans.retryAfter * 1000, MAX_BACKOFF_MS)
-    shared.backoffUntil = receivedAt + Math.max(MIN_BACKOFF_MS, wait)
+    shared.backoffUntil = receivedAt + backoffMs(ans.retryAfter)
     shared.backoffError = error
     return { outcome: 'failed', error }
   })
@@ -454,6 +457,12 @@ function refresh (ctx) {
   const clear = () => { if (shared.refreshing === done) shared.refreshing = null }
   done.then(clear, clear)
   return done
+}
+
+// After a failure: at least 5 s, or Retry-After up to 60 s.
+function backoffMs (retryAfter) {
+  const wait = typeof retryAfter === 'number' ? Math.min(retryAfter * 1000, MAX_BACKOFF_MS) : 0
+  return Math.max(MIN_BACKOFF_MS, wait)
 }
 
 // Without a usable session: wx.login in the mini-program build (no user action needed), the
@@ -464,10 +473,15 @@ function loginByItself (ctx, why) {
     return Promise.reject(new KitError(ERR_CODES.LOGIN_REQUIRED, why + ': call login() from a user action (a tap), then try again'))
   }
   if (!shared.autoLogin) {
+    // A failed login by itself is not repeated by every call either: same back-off as refreshes.
+    if (ctx.now() < shared.loginBackoffUntil) return Promise.reject(shared.loginBackoffError)
     const done = loginWith(ctx, 'login')
     shared.autoLogin = done
-    const clear = () => { if (shared.autoLogin === done) shared.autoLogin = null }
-    done.then(clear, clear)
+    done.then(() => { shared.autoLogin = null }, e => {
+      shared.autoLogin = null
+      shared.loginBackoffUntil = ctx.now() + backoffMs(e.retryAfter)
+      shared.loginBackoffError = e
+    })
   }
   return shared.autoLogin.then(s => ({ token: s.token, fresh: true }))
 }

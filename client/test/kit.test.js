@@ -253,6 +253,23 @@ test('mini-program build without a session: logs in by itself with wx.login, onc
   assert.deepEqual(events.map(e => e.type), ['signedIn'])
 })
 
+test('mini-program build: a failed login by itself is not repeated by every call: the next waits 5 s (or Retry-After)', async t => {
+  const { api, wx, client, now } = await setup(t, { build: 'miniProgram' })
+  api.next('/login', { status: 503, body: { errCode: 900506, errMsg: 'the user directory is unavailable: log in again with a new code' } })
+  api.next('/login', { status: 503, body: { errCode: 900506, errMsg: 'the user directory is unavailable: log in again with a new code' } })
+  const first = await failure(client.callFunction({ name: 'myCloudFunction' }))
+  assert.equal(first.errCode, 900506)
+  const during = await Promise.all(Array.from({ length: 5 }, () => failure(client.callFunction({ name: 'myCloudFunction' }))))
+  assert.ok(during.every(e => e.errCode === 900506))
+  assert.equal(api.count('/login'), 2, 'one login by itself (one retry with a new code), not one per call')
+  assert.equal(wx.codesIssued.length, 2)
+  now.advance(4999)
+  await failure(client.callFunction({ name: 'myCloudFunction' }))
+  now.advance(1)
+  assert.equal((await client.callFunction({ name: 'myCloudFunction' })).errMsg, 'cloud.callFunction:ok')
+  assert.equal(api.count('/login'), 3)
+})
+
 // ---- refresh ----
 
 test('refreshes ahead of expiry (injected clock), stores the rotated refresh token, and tells listeners', async t => {
