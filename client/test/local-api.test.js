@@ -1,0 +1,115 @@
+'use strict'
+// End to end: the kit against the project's real local API (./bin/local: template.yaml's routes,
+// the real handlers, the WeChat sandbox, DynamoDB Local), through the wx stand-in's real HTTP.
+// Set CLIENT_SKIP_LOCAL_API=1 to skip it (it builds and starts the Java stack, about a minute).
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+const { createClient, ERR_CODES } = require('..')
+const { createWx } = require('./support/wx')
+
+const skip = process.env.CLIENT_SKIP_LOCAL_API === '1' && 'CLIENT_SKIP_LOCAL_API=1'
+const HOUR = 3600 * 1000
+let stack
+let baseUrl
+
+before(async () => {
+  if (skip) return
+  const root = path.resolve(__dirname, '..', '..')
+  stack = spawn(path.join(root, 'bin', 'local'), ['--port', '0', '--wechat-port', '0'], {
+    cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  baseUrl = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('./bin/local did not start in 5 minutes:\n' + output)), 300000)
+    const read = chunk => {
+      output += chunk
+      const m = /Local API \(template\.yaml, real handlers\): (http:\/\/\S+)/.exec(output)
+      if (m && /Press Ctrl\+C to stop/.test(output)) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    }
+    stack.stdout.on('data', read)
+    stack.stderr.on('data', read)
+    stack.on('exit', code => { clearTimeout(timer); reject(new Error('./bin/local exited with ' + code + ':\n' + output)) })
+  })
+  stack.stdout.resume()
+  stack.stderr.resume()
+}, { timeout: 310000 })
+
+after(() => {
+  if (stack && stack.exitCode === null) process.kill(-stack.pid, 'SIGTERM')
+})
+
+function rawPost (url, body) {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+test('app build against the real local API: login, callFunction, refresh, recovery from a 403, logout', { skip }, async () => {
+  const wx = await createWx({ build: 'app' })
+  let t = Date.now() + 3 * HOUR   // a device clock hours off changes nothing
+  const now = () => t
+  const cloud = createClient({ baseUrl, wx, now })
+  const events = []
+  cloud.onSessionChange(e => events.push(e.type))
+  const key = 'wxlogin.session:' + baseUrl
+
+  const session = await cloud.login()
+  assert.equal(session.loginType, 'weixinApp')
+  assert.equal(typeof session.userId, 'string')
+  assert.ok(wx.getStorageSync(key).refreshToken, 'lasting sessions: a refresh token is stored')
+
+  const res = await cloud.callFunction({ name: 'myCloudFunction', data: { hello: 'world' } })
+  assert.equal(res.errMsg, 'cloud.callFunction:ok')
+  assert.equal(typeof res.requestID, 'string')
+  assert.match(JSON.stringify(res.result), /hello/)
+
+  const viaCallbacks = await new Promise((resolve, reject) => cloud.callFunction({ name: 'myCloudFunction', data: 1, success: resolve, fail: reject }))
+  assert.equal(viaCallbacks.errMsg, 'cloud.callFunction:ok')
+
+  // Expiry by the device's clock: the next call refreshes first, and the rotated token is stored.
+  const first = wx.getStorageSync(key)
+  t += 3 * HOUR
+  await cloud.callFunction({ name: 'myCloudFunction' })
+  const second = wx.getStorageSync(key)
+  assert.notEqual(second.refreshToken, first.refreshToken)
+  assert.deepEqual(events, ['signedIn', 'refreshed'])
+
+  // The real gate refuses a broken access token (403): one refresh, one retry.
+  const broken = Object.assign({}, second, { token: second.token.slice(0, -4) + (second.token.endsWith('AAAA') ? 'BBBB' : 'AAAA') })
+  const wx2 = await createWx({ build: 'app', storage: new Map([[key, JSON.stringify(broken)]]) })
+  const restarted = createClient({ baseUrl, wx: wx2, now })
+  assert.equal((await restarted.callFunction({ name: 'myCloudFunction' })).errMsg, 'cloud.callFunction:ok')
+  const third = wx2.getStorageSync(key)
+  assert.notEqual(third.refreshToken, second.refreshToken)
+
+  // logout revokes the refresh token on the server.
+  await restarted.logout()
+  assert.equal(wx2.getStorageSync(key), '')
+  const afterLogout = await rawPost(baseUrl + '/session/refresh', { refreshToken: third.refreshToken })
+  assert.equal(afterLogout.status, 401)
+})
+
+test('app build against the real local API: a refresh token the API refuses ends the session, and then login is required', { skip }, async () => {
+  const wx = await createWx({ build: 'app' })
+  let t = Date.now()
+  const cloud = createClient({ baseUrl, wx, now: () => t })
+  await cloud.login()
+  const key = 'wxlogin.session:' + baseUrl
+  wx.storage.set(key, JSON.stringify(Object.assign(wx.getStorageSync(key), { refreshToken: 'not-a-refresh-token' })))
+  const reloaded = createClient({ baseUrl, wx: await createWx({ build: 'app', storage: wx.storage }), now: () => t })
+  const events = []
+  reloaded.onSessionChange(e => events.push(e.type + ':' + e.reason))
+  t += 3 * HOUR
+  let err
+  try {
+    await reloaded.callFunction({ name: 'myCloudFunction' })
+  } catch (e) {
+    err = e
+  }
+  assert.equal(err.errCode, ERR_CODES.LOGIN_REQUIRED)
+  assert.deepEqual(events, ['signedOut:refused'])
+  assert.equal(reloaded.getSession(), null)
+})
