@@ -1,5 +1,6 @@
 package wxlogin.token;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -106,7 +107,7 @@ public final class TokenVerifier {
             if (!jwt.verify(new MACVerifier(key.secret()))) {
                 return deny(Denial.BAD_SIGNATURE, kid);
             }
-        } catch (Exception e) {
+        } catch (JOSEException | RuntimeException e) {
             return deny(Denial.BAD_SIGNATURE, kid);
         }
         JWTClaimsSet claims;
