@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -47,12 +49,12 @@ public abstract class CloudFunction implements HttpApiFunction {
                     requestId);
         }
         try {
-            Object result = call(data, caller);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("result", result);
+            // The result is whatever the function returns (JsonNode, records, POJOs), written on its own so
+            // the mapper's depth bound applies to it alone: data as deep as a body can carry can be returned.
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            body.putRawValue("result", new RawValue(Json.write(call(data, caller))));
             body.put("requestID", requestId);
             body.put("errMsg", "cloud.callFunction:ok");
-            // The result is whatever the function returns (JsonNode, records, POJOs): Jackson writes it.
             return HttpResponses.jsonText(200, Json.write(body), null);
         } catch (CloudFunctionException e) {
             Log.warn("cloudfunction.failed", "function", name, "errCode", e.errCode(), "requestId", requestId);
@@ -76,8 +78,8 @@ public abstract class CloudFunction implements HttpApiFunction {
                 return null;
             }
         }
-        JsonNode json = Json.parseOrNull(body);
-        if (json == null || !json.isObject()) {
+        JsonNode json = Json.objectOrNull(body);
+        if (json == null) {
             return null;
         }
         JsonNode data = json.get("data");

@@ -25,8 +25,8 @@ import wxlogin.token.TokenVerifier;
  * {@link CallGate}, answers {@code isAuthorized} with the caller's identity as context.
  *
  * <p>A stream handler: Lambda calls {@link #handleRequest(InputStream, OutputStream, Context)} (the
- * overload with the most parameters), which reads the event with {@link ApiGatewayJson} instead of
- * the runtime's reflective mapping (most of a typed handler's cold start). Java callers use the typed
+ * overload with the most parameters), which reads the event with {@link ApiGatewayJson}, the project's
+ * one strict mapper, rather than the runtime client's own copy of Jackson. Java callers use the typed
  * {@link #handleRequest(APIGatewayV2CustomAuthorizerEvent, Context)}; both run the same decision.
  */
 public final class CallGateHandler implements RequestStreamHandler {

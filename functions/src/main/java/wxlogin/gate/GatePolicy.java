@@ -1,12 +1,13 @@
 package wxlogin.gate;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.text.ParseException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Json;
 
 /**
  * {@code GATE_POLICY}: function name -> login types allowed to call it. A function not listed is
@@ -28,19 +29,22 @@ public final class GatePolicy {
         if (json == null || json.isBlank()) {
             return open();
         }
-        Map<String, Object> raw;
-        try {
-            raw = JSONObjectUtils.parse(json);
-        } catch (ParseException e) {
+        JsonNode raw = Json.objectOrNull(json);
+        if (raw == null) {
             throw new ConfigurationException("GATE_POLICY is not a JSON object");
         }
         Map<String, Set<String>> policy = new HashMap<>();
-        for (Map.Entry<String, Object> entry : raw.entrySet()) {
-            if (!(entry.getValue() instanceof List<?> types) || !types.stream().allMatch(String.class::isInstance)) {
+        for (Iterator<Map.Entry<String, JsonNode>> entries = raw.fields(); entries.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = entries.next();
+            Set<String> types = new HashSet<>();
+            for (JsonNode type : entry.getValue()) {
+                types.add(type.isTextual() ? type.asText() : null);
+            }
+            if (!entry.getValue().isArray() || types.contains(null)) {
                 throw new ConfigurationException("GATE_POLICY: the value for " + entry.getKey()
                         + " must be a list of login types, e.g. [\"weixinApp\"]");
             }
-            policy.put(entry.getKey(), Set.copyOf(types.stream().map(String.class::cast).toList()));
+            policy.put(entry.getKey(), Set.copyOf(types));
         }
         return new GatePolicy(policy);
     }

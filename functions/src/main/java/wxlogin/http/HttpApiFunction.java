@@ -10,8 +10,8 @@ import java.io.OutputStream;
 
 /**
  * An HTTP API (payload 2.0) function. Lambda calls the stream overload (the one with the most
- * parameters), which reads the event with {@link ApiGatewayJson} instead of the runtime client's
- * reflective mapping, most of a typed Java handler's cold start (BENCHMARKS.md). Java callers
+ * parameters), which reads the event and writes the answer with {@link ApiGatewayJson}, the
+ * project's one strict mapper, rather than the runtime client's own copy of Jackson. Java callers
  * (tests, the local API's typed fixtures) use the typed overload; both run the same logic.
  */
 public interface HttpApiFunction extends RequestStreamHandler {

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import wxlogin.common.ApiException;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 
 /** Builds HTTP API (payload 2.0) answers: JSON, never cached, errors in the contract's shape. */
 public final class HttpResponses {
@@ -17,10 +17,10 @@ public final class HttpResponses {
     }
 
     public static APIGatewayV2HTTPResponse json(int status, Map<String, ?> body, Integer retryAfterSeconds) {
-        return jsonText(status, body == null ? null : JsonObjects.write(body), retryAfterSeconds);
+        return jsonText(status, body == null ? null : Json.write(body), retryAfterSeconds);
     }
 
-    /** An answer whose JSON text the caller wrote (cloud functions write theirs with Jackson). */
+    /** An answer whose JSON text the caller wrote. */
     public static APIGatewayV2HTTPResponse jsonText(int status, String json, Integer retryAfterSeconds) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json; charset=utf-8");

@@ -1,17 +1,22 @@
 package wxlogin.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import wxlogin.common.ApiException;
 import wxlogin.common.ErrorCodes;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 
 /** Reads a small JSON object body from API Gateway, decoding base64 bodies first. */
 public final class RequestBodies {
 
     /** Our requests are a few hundred bytes; a larger body is not one of ours. */
     public static final int MAX_BODY_CHARS = 8 * 1024;
+
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
 
     private RequestBodies() {
     }
@@ -35,11 +40,21 @@ public final class RequestBodies {
                 throw badBody("The request body is not valid base64-encoded JSON; send " + example + ".", "bad base64");
             }
         }
-        Map<String, Object> json = JsonObjects.parseOrNull(text);
+        Map<String, Object> json = objectOrNull(text);
         if (json == null) {
             throw badBody("The request body must be a JSON object like " + example + ".", "not a JSON object");
         }
         return json;
+    }
+
+    /** The JSON object in the text as a map (strings, Long, Double, Boolean, List, Map, null), else null. */
+    private static Map<String, Object> objectOrNull(String text) {
+        try {
+            return Json.MAPPER.readValue(text, OBJECT);
+        } catch (JsonProcessingException e) {
+            // Malformed, too deep, a duplicate key, trailing data, or not an object.
+            return null;
+        }
     }
 
     private static ApiException badBody(String message, String cause) {

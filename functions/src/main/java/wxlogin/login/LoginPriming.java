@@ -2,7 +2,7 @@ package wxlogin.login;
 
 import java.time.Clock;
 import wxlogin.common.ApiException;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpResponses;
 import wxlogin.secrets.SecretsManagerSource;
@@ -32,7 +32,7 @@ final class LoginPriming {
         LoginRequest.code("{\"code\":\"priming-code\"}", false);
         WeChatCredentials.parse("{\"appid\":\"wxpriming\",\"appsecret\":\"priming\"}");
         SigningKeys.parse("{\"keys\":[{\"kid\":\"priming\",\"secret\":\"throwaway-priming-key-of-at-least-32-bytes\"}]}");
-        VerifyInfo info = VerifyInfo.from(JsonObjects.parseOrNull(SAMPLE_ANSWER), "wxpriming");
+        VerifyInfo info = VerifyInfo.from(Json.objectOrNull(SAMPLE_ANSWER), "wxpriming");
         ThrowawayToken.signAndVerify(clock);
         HttpResponses.json(200, new Session("priming", "Bearer", 60, info.userId(), info.openid(), info.unionid(),
                 info.loginType(), null, null).toJson());

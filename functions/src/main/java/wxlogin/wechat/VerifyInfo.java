@@ -1,8 +1,10 @@
 package wxlogin.wechat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 
 /**
  * What {@code donut/code2verifyinfo} says about the user, reduced to what a session needs.
@@ -22,9 +24,9 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
      * @param fallbackAppid the configured multi-terminal appid, used when login_info has none
      * @return the identity, or null when the answer lacks login_info.type or user_info.user_id
      */
-    public static VerifyInfo from(Map<String, ?> body, String fallbackAppid) {
-        Map<String, Object> loginInfo = JsonObjects.object(body, "login_info");
-        Map<String, Object> userInfo = JsonObjects.object(body, "user_info");
+    public static VerifyInfo from(JsonNode body, String fallbackAppid) {
+        JsonNode loginInfo = object(body, "login_info");
+        JsonNode userInfo = object(body, "user_info");
         String type = nonEmpty(loginInfo, "type");
         String userId = nonEmpty(userInfo, "user_id");
         if (type == null || userId == null) {
@@ -38,22 +40,22 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
     }
 
     /** The field from the login type's own block, else the first openid-bearing block, else (if allowed) any block. */
-    private static String pick(Map<String, Object> userInfo, String ownBlock, String field, boolean anyBlock) {
+    private static String pick(JsonNode userInfo, String ownBlock, String field, boolean anyBlock) {
         if (ownBlock != null) {
-            String own = nonEmpty(JsonObjects.object(userInfo, ownBlock), field);
+            String own = nonEmpty(object(userInfo, ownBlock), field);
             if (own != null) {
                 return own;
             }
         }
         for (String block : OPENID_BLOCKS) {
-            String value = nonEmpty(JsonObjects.object(userInfo, block), field);
+            String value = nonEmpty(object(userInfo, block), field);
             if (value != null) {
                 return value;
             }
         }
         if (anyBlock) {
-            for (String block : userInfo.keySet()) {
-                String value = nonEmpty(JsonObjects.object(userInfo, block), field);
+            for (Iterator<String> blocks = userInfo.fieldNames(); blocks.hasNext(); ) {
+                String value = nonEmpty(object(userInfo, blocks.next()), field);
                 if (value != null) {
                     return value;
                 }
@@ -62,8 +64,14 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
         return null;
     }
 
-    private static String nonEmpty(Map<String, Object> block, String field) {
-        String value = JsonObjects.text(block, field);
+    private static String nonEmpty(JsonNode block, String field) {
+        String value = Json.text(block, field);
         return value != null && !value.isBlank() ? value : null;
+    }
+
+    /** The member if it is an object, else null. */
+    private static JsonNode object(JsonNode json, String field) {
+        JsonNode value = json == null ? null : json.get(field);
+        return value != null && value.isObject() ? value : null;
     }
 }

@@ -1,5 +1,6 @@
 package wxlogin.wechat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,7 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import wxlogin.common.Deadline;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 import wxlogin.wechat.WeChatException.Kind;
 
 /**
@@ -82,11 +83,10 @@ public final class WeChatClient {
         request.put("appid", credentials.appid());
         request.put("secret", credentials.appsecret());
         request.put("force_refresh", false);
-        Map<String, Object> body = call(STABLE_TOKEN, "POST", baseUrl + "/cgi-bin/stable_token",
-                JsonObjects.write(request), deadline);
-        String token = JsonObjects.text(body, "access_token");
-        long expiresIn = body.get("expires_in") instanceof Number n && inLongRange(n) ? n.longValue() : 0;
-        if (token == null || token.isEmpty() || expiresIn <= 0) {
+        JsonNode body = call(STABLE_TOKEN, "POST", baseUrl + "/cgi-bin/stable_token", Json.write(request), deadline);
+        String token = Json.text(body, "access_token");
+        Long expiresIn = wholeNumber(body.get("expires_in"));
+        if (token == null || token.isEmpty() || expiresIn == null || expiresIn <= 0) {
             throw new WeChatException(STABLE_TOKEN, Kind.BAD_ANSWER, 0, null, "no access_token/expires_in", null);
         }
         return new AccessToken(token, expiresIn);
@@ -101,7 +101,7 @@ public final class WeChatClient {
                 + "&appsecret=" + encode(credentials.appsecret())
                 + "&code=" + encode(code)
                 + "&grant_type=authorization_code";
-        Map<String, Object> body = call(CODE_EXCHANGE, "GET", url, null, deadline);
+        JsonNode body = call(CODE_EXCHANGE, "GET", url, null, deadline);
         VerifyInfo info = VerifyInfo.from(body, credentials.appid());
         if (info == null) {
             throw new WeChatException(CODE_EXCHANGE, Kind.BAD_ANSWER, 0, null, "no login_info.type or user_info.user_id", null);
@@ -109,7 +109,7 @@ public final class WeChatClient {
         return info;
     }
 
-    private Map<String, Object> call(String stage, String method, String url, String jsonBody, Deadline deadline) {
+    private JsonNode call(String stage, String method, String url, String jsonBody, Deadline deadline) {
         if (!deadline.allows(MIN_CALL_MILLIS)) {
             throw new WeChatException(stage, Kind.TIMEOUT, 0, null, "no time left for the call", null);
         }
@@ -145,15 +145,15 @@ public final class WeChatClient {
         if (response.body() == null) {
             throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "answer larger than " + MAX_BODY_BYTES + " bytes", null);
         }
-        Map<String, Object> body = JsonObjects.parseOrNull(new String(response.body(), StandardCharsets.UTF_8));
+        JsonNode body = Json.objectOrNull(new String(response.body(), StandardCharsets.UTF_8));
         if (body == null) {
             throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "answer is not a JSON object", null);
         }
-        Object errcode = body.get("errcode");
-        if (errcode != null) {
+        JsonNode errcode = body.get("errcode");
+        if (errcode != null && !errcode.isNull()) {
             long code = parseErrcode(errcode, stage);
             if (code != 0) {
-                throw WeChatException.errcode(stage, code, JsonObjects.text(body, "errmsg"));
+                throw WeChatException.errcode(stage, code, Json.text(body, "errmsg"));
             }
         }
         return body;
@@ -173,13 +173,14 @@ public final class WeChatClient {
     }
 
     /** WeChat sends a number; a numeric string is accepted too. Anything else is not an answer we understand. */
-    private static long parseErrcode(Object errcode, String stage) {
+    private static long parseErrcode(JsonNode errcode, String stage) {
+        Long number = wholeNumber(errcode);
+        if (number != null) {
+            return number;
+        }
         try {
-            if (errcode instanceof Number n && inLongRange(n)) {
-                return n.longValue();
-            }
-            if (errcode instanceof String s) {
-                return Long.parseLong(s.trim());
+            if (errcode.isTextual()) {
+                return Long.parseLong(errcode.asText().trim());
             }
         } catch (NumberFormatException e) {
             // falls through
@@ -187,13 +188,16 @@ public final class WeChatClient {
         throw new WeChatException(stage, Kind.BAD_ANSWER, 0, null, "errcode is not a number", null);
     }
 
-    /** Integers read back as Long; other numbers as Double, which must be whole and fit a long. */
-    private static boolean inLongRange(Number n) {
-        if (n instanceof Long) {
-            return true;
+    /** A JSON number that is whole and fits a long, else null (absent, another type, a fraction, too large). */
+    private static Long wholeNumber(JsonNode value) {
+        if (value == null || !value.isNumber()) {
+            return null;
         }
-        double d = n.doubleValue();
-        return d == Math.rint(d) && d >= Long.MIN_VALUE && d <= Long.MAX_VALUE;
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return value.longValue();
+        }
+        double d = value.doubleValue();
+        return d == Math.rint(d) && d >= Long.MIN_VALUE && d <= Long.MAX_VALUE ? (long) d : null;
     }
 
     private static String encode(String value) {

@@ -1,17 +1,17 @@
 package wxlogin.wechat;
 
-import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import wxlogin.common.ConfigurationException;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 
 /** The multi-terminal app's appid and appsecret. {@link #toString()} never shows the secret. */
 public record WeChatCredentials(String appid, String appsecret) {
 
     /** Parses the contract's secret format {@code {"appid": "...", "appsecret": "..."}}. */
     public static WeChatCredentials parse(String secretString) {
-        Map<String, Object> json = JsonObjects.parseOrNull(secretString);
-        String appid = JsonObjects.text(json, "appid");
-        String appsecret = JsonObjects.text(json, "appsecret");
+        JsonNode json = Json.objectOrNull(secretString);
+        String appid = Json.text(json, "appid");
+        String appsecret = Json.text(json, "appsecret");
         if (json == null) {
             throw new ConfigurationException("WeChat app secret is not a JSON object");
         }

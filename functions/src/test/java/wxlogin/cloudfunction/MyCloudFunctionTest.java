@@ -7,8 +7,13 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import wxlogin.common.Json;
 import wxlogin.testing.FakeContext;
 
 class MyCloudFunctionTest {
@@ -246,7 +252,8 @@ class MyCloudFunctionTest {
     // ---- the body ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"{not json", "[1,2]", "\"data\"", "42", "null", "{\"data\":1,\"data\":2}", "{\"data\":"})
+    @ValueSource(strings = {"{not json", "[1,2]", "\"data\"", "42", "null", "{\"data\":1,\"data\":2}", "{\"data\":",
+            "{\"data\":{\"a\":[{\"k\":1,\"k\":2}]}}", "{\"data\":1} {}", "{\"data\":1}x"})
     void badBodyIs400AndTheFunctionDoesNotRun(String badBody) throws IOException {
         APIGatewayV2HTTPEvent event = load(EVENT);
         event.setBody(badBody);
@@ -257,6 +264,39 @@ class MyCloudFunctionTest {
         assertThat(response.getStatusCode()).isEqualTo(400);
         assertFailureBody(body(response));
         assertThat(probe.calls).hasValue(0);
+    }
+
+    @Test
+    void aBodyNestedDeeperThanTheMapperReadsIs400() throws IOException {
+        APIGatewayV2HTTPEvent event = load(EVENT);
+        event.setBody(deepBody(Json.MAX_DEPTH + 1));
+        Probe probe = new Probe((data, context) -> "ran");
+        APIGatewayV2HTTPResponse response = invoke(probe, event);
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(probe.calls).hasValue(0);
+    }
+
+    /** The sample function answers data one level deeper than it came (inside "event"): still a 200, through the stream entry. */
+    @Test
+    void aBodyNestedAsDeepAsTheMapperReadsIsAnsweredNotA500() throws IOException {
+        APIGatewayV2HTTPEvent event = load(EVENT);
+        event.setBody(deepBody(Json.MAX_DEPTH));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new MyCloudFunction().handleRequest(new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(event)), out,
+                new FakeContext(REQUEST_ID, 10_000));
+
+        JsonNode answer = JSON.readTree(out.toByteArray());
+        assertThat(answer.path("statusCode").asInt()).isEqualTo(200);
+        // The envelope adds its own level: read it as a client does, without Jackson's default depth bound.
+        ObjectMapper client = JsonMapper.builder(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Json.MAX_DEPTH + 10).build()).build()).build();
+        JsonNode body = client.readTree(answer.path("body").asText());
+        assertThat(body.path("result").path("event")).isEqualTo(JSON.readTree(event.getBody()).get("data"));
+    }
+
+    /** {"data": [[...]]} nested {@code depth} containers deep, the body's own object included. */
+    private static String deepBody(int depth) {
+        return "{\"data\":" + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
     }
 
     @Test

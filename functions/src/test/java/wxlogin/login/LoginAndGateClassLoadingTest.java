@@ -1,4 +1,4 @@
-// Integration (fast): a login with lasting sessions and a gated call through the stream entries, in a class loader of its own that records every class loaded: no SDK DynamoDB client, no Jackson databind, no runtime event mapping.
+// Integration (fast): a login with lasting sessions and a gated call through the stream entries, in a class loader of its own that records every class loaded: no SDK DynamoDB client, no runtime event mapping.
 package wxlogin.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,10 +81,6 @@ class LoginAndGateClassLoadingTest {
             assertThat(loader.names).as("nothing of the SDK's DynamoDB client or the SDK-based store")
                     .noneMatch(name -> name.startsWith("software.amazon.awssdk.services.dynamodb"))
                     .doesNotContain("wxlogin.session.DynamoDbSessionStore");
-            // Jackson's databind (the ObjectMapper) costs a third of a typed hello world's cold start: streaming core only.
-            assertThat(loader.names).as("no Jackson databind on the login and gate paths")
-                    .noneMatch(name -> name.startsWith("com.fasterxml.jackson.databind"))
-                    .contains("com.fasterxml.jackson.core.JsonFactory");
             assertThat(loader.names).as("no runtime serialization of events")
                     .noneMatch(name -> name.startsWith("com.amazonaws.services.lambda.runtime.serialization"));
         }

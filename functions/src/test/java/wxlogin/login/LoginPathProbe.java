@@ -11,7 +11,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.function.Function;
 import wxlogin.common.Env;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.session.RefreshSessions;
 import wxlogin.testing.FakeContext;
@@ -41,8 +41,8 @@ public final class LoginPathProbe implements Function<Map<String, String>, Strin
         String loginAnswer = stream(handler, "{\"version\":\"2.0\",\"routeKey\":\"POST /login\",\"rawPath\":\"/login\","
                 + "\"requestContext\":{\"requestId\":\"probe\",\"http\":{\"method\":\"POST\"}},"
                 + "\"body\":\"{\\\"code\\\":\\\"probe-code\\\"}\",\"isBase64Encoded\":false}");
-        String body = JsonObjects.text(JsonObjects.parseOrNull(loginAnswer), "body");
-        String token = JsonObjects.text(JsonObjects.parseOrNull(body), "token");
+        String body = Json.text(Json.objectOrNull(loginAnswer), "body");
+        String token = Json.text(Json.objectOrNull(body), "token");
 
         CallGateHandler gate = new CallGateHandler(CallGateHandler.wire(env, id -> KEYS, Clock.systemUTC()));
         String gateAnswer = stream(gate, "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"routeKey\":\"POST /functions/myCloudFunction\","

@@ -1,4 +1,4 @@
-// Unit tests: the verifier against its former self (ReferenceTokenVerifier, the Nimbus SignedJWT path) on thousands of tokens, fixed clock and seed.
+// Unit tests: the verifier against its former self (ReferenceTokenVerifier: Nimbus's pieces, the JDK's base64, a strict JSON reader) on thousands of tokens, fixed clock and seed.
 package wxlogin.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,10 +25,9 @@ import wxlogin.token.TokenVerifier.Denial;
 import wxlogin.token.TokenVerifier.Result;
 
 /**
- * The faster verifier must answer exactly as the one it replaced: the same {@link Result} (claims,
+ * The Nimbus verifier must answer exactly as the one it replaced: the same {@link Result} (claims,
  * denial reason and kid) for every token. Each token is tried with two key sets (k1 rotated to a
- * new secret in the second), on a shared verifier (whose header cache sees all the tokens in turn)
- * and on a fresh one. The tokens: every header variant we could think of, every registered and
+ * new secret in the second). The tokens: every header variant we could think of, every registered and
  * contract claim with every JSON type, encodings Nimbus's decoder reads leniently (a 4n+1 length,
  * non-zero unused bits), signatures in non-canonical forms, and seeded random edits of all those.
  */
@@ -53,49 +52,20 @@ class TokenVerifierEquivalenceTest {
     private static final SigningKeys ROTATED = SigningKeys.of(new SigningKey("k1", NEW_KEY), new SigningKey("k0", KEY));
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC);
 
-    private final TokenVerifier shared = new TokenVerifier(TestTokens.ISSUER, CLOCK);
+    private final TokenVerifier verifier = new TokenVerifier(TestTokens.ISSUER, CLOCK);
     private final ReferenceTokenVerifier reference = new ReferenceTokenVerifier(TestTokens.ISSUER, CLOCK);
     private int compared;
     private int valid;
 
     private void assertSameAnswers(String token) {
         for (SigningKeys keys : List.of(KEYS, ROTATED)) {
-            Result expected = strictAboutThePayload(token, reference.verify(token, keys));
-            assertThat(shared.verify(token, keys)).as("shared verifier, token %s", token).isEqualTo(expected);
-            assertThat(new TokenVerifier(TestTokens.ISSUER, CLOCK).verify(token, keys)).as("fresh verifier, token %s", token)
-                    .isEqualTo(expected);
+            Result expected = reference.verify(token, keys);
+            assertThat(verifier.verify(token, keys)).as("token %s", token).isEqualTo(expected);
             compared++;
             if (expected.valid()) {
                 valid++;
             }
         }
-    }
-
-    /**
-     * The one intended difference: the claims are read with the project's strict JSON reader, which
-     * takes only a JSON object, where the former version's Gson also read a top-level array (as
-     * key-value pairs: "[]" became an empty claims set). Such a payload, signed with our key, is
-     * now MALFORMED instead of failing a later claim check.
-     */
-    private static final java.util.Set<Denial> CLAIM_DENIALS = java.util.EnumSet.of(Denial.WRONG_ISSUER,
-            Denial.NO_SUBJECT, Denial.NO_EXPIRY, Denial.EXPIRED, Denial.NOT_YET_VALID, Denial.MISSING_CLAIM);
-
-    private static Result strictAboutThePayload(String token, Result former) {
-        // Only denials given after the MAC held come from reading the claims.
-        if (token == null || former.valid() || !CLAIM_DENIALS.contains(former.denial())) {
-            return former;
-        }
-        String[] segments = token.split("\\.", -1);
-        if (segments.length != 3) {
-            return former;
-        }
-        String payload;
-        try {
-            payload = new String(Base64.getUrlDecoder().decode(segments[1]), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return former;
-        }
-        return payload.stripLeading().startsWith("[") ? new Result(null, Denial.MALFORMED, former.kid()) : former;
     }
 
     // ---- the material ----
@@ -204,7 +174,7 @@ class TokenVerifierEquivalenceTest {
             for (byte[] key : List.of(KEY, OLD_KEY, NEW_KEY, WRONG_KEY, SHORT_KEY)) {
                 assertSameAnswers(hs256Raw(header, payload, key));
             }
-            // Header variants interleaved with good tokens: the header cache is replaced and hit in turn.
+            // Header variants interleaved with good tokens.
             assertSameAnswers(hs256Raw(header("k1"), payload, KEY));
         }
         assertThat(valid).isGreaterThan(10);
@@ -313,12 +283,11 @@ class TokenVerifierEquivalenceTest {
     }
 
     /**
-     * The shape check is skipped for a token whose header is a kept one and whose payload the JDK
-     * decodes: every payload the JDK takes but the scan would refuse (padding, 4n+1 lengths,
-     * characters outside the alphabet, dots), signed and unsigned, behind a kept header.
+     * Payloads the JDK decoder takes but the alphabet check refuses (padding, 4n+1 lengths,
+     * characters outside the alphabet, dots), signed and unsigned, behind a good header.
      */
     @Test
-    void payloadsOfOddShapeBehindAKeptHeaderGetTheSameAnswer() {
+    void payloadsOfOddShapeGetTheSameAnswer() {
         String header = b64url(header("k1"));
         String payload = b64url(json(validClaims()));
         String good = hs256Segments(header, payload, KEY);
@@ -351,7 +320,7 @@ class TokenVerifierEquivalenceTest {
             assertSameAnswers(token);
         }
         assertThat(reference.verify(good, KEYS).denial()).isNull();
-        assertThat(shared.verify(good, ROTATED).denial()).isEqualTo(Denial.BAD_SIGNATURE);
+        assertThat(verifier.verify(good, ROTATED).denial()).isEqualTo(Denial.BAD_SIGNATURE);
     }
 
     private static boolean hasUnusedBits(String segment) {

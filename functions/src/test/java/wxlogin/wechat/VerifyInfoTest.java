@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import wxlogin.common.JsonObjects;
+import wxlogin.common.Json;
 
 class VerifyInfoTest {
 
     private static VerifyInfo parse(String json) {
-        return VerifyInfo.from(JsonObjects.parseOrNull(json), "wxconfigured");
+        return VerifyInfo.from(Json.objectOrNull(json), "wxconfigured");
     }
 
     @Test
