@@ -74,15 +74,18 @@ class LocalCommandTest {
     }
 
     @Test
-    void aCheckRunIsQuietAndDoesNotOfferCtrlC() throws Exception {
-        Run run = bin_local(Map.of(), "--check", "--port", "0", "--wechat-port", "0");
+    void aCheckRunIsQuietAndDoesNotOfferCtrlC(@TempDir Path dir) throws Exception {
+        // A copy of the template in a folder of its own: its path tells this run's processes from
+        // any other ./bin/local on the machine.
+        Path template = Files.copy(ProjectFiles.template(), dir.resolve("template.yaml"));
+        Run run = bin_local(Map.of(), "--check", "--port", "0", "--wechat-port", "0", "--template", template.toString());
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.lines().get(0)).startsWith("Using JDK ");
         assertThat(run.output()).contains("(the whole flow works)")
                 .doesNotContain("Press Ctrl+C")
                 // Library and JDK chatter only with --verbose.
                 .doesNotContain("SLF4J").doesNotContain("WARNING:").doesNotContain("Initializing DynamoDB Local");
-        assertThat(running("wxlogin.local.LocalMain --check --port 0")).isEmpty();
+        assertThat(running(template.toString())).as("processes left behind").isEmpty();
     }
 
     @Test
