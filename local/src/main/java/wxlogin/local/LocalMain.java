@@ -2,7 +2,9 @@ package wxlogin.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,10 +12,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 import wxlogin.local.api.LocalApi;
 import wxlogin.local.api.SamTemplate;
 import wxlogin.local.dynamodb.DynamoDbLocal;
@@ -29,7 +34,9 @@ import wxlogin.local.wechat.WeChatSandbox;
  *
  * <p>Options: {@code --port N} (API, default 3000), {@code --wechat-port N} (default 8081, the
  * port events/env.json expects), {@code --template PATH}, {@code --check} (start, run the flow
- * once, stop; exit status says whether it worked).
+ * once, stop; exit status says whether it worked), {@code --verbose} (third-party start-up
+ * chatter too). bin/local documents them ({@code --help}). A bad option or a port in use is one
+ * line on stderr and a non-zero exit, with nothing left running.
  */
 public final class LocalMain {
 
@@ -38,17 +45,72 @@ public final class LocalMain {
     private LocalMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
-        try (Stack stack = Stack.start(options)) {
+    public static void main(String[] args) {
+        // Every way out goes through System.exit: DynamoDB Local's and the HTTP servers' threads
+        // must never keep a failed or finished run alive.
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage() + " (./bin/local --help lists the options)");
+            return 2;
+        }
+        if (!options.verbose()) {
+            quietSlf4j();
+        }
+        Stack stack;
+        try {
+            stack = Stack.start(options);
+        } catch (PortInUseException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: the local stack did not start: " + e
+                    + (options.verbose() ? "" : " (--verbose for the details)"));
+            if (options.verbose()) {
+                e.printStackTrace();
+            }
+            return 1;
+        }
+        try (stack) {
             Flow flow = stack.tryTheFlow();
-            print(System.out, stack, flow);
-            if (options.check) {
-                System.exit(flow.ok() ? 0 : 1);
+            print(System.out, stack, flow, !options.check());
+            if (options.check()) {
+                return flow.ok() ? 0 : 1;
             }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    /**
+     * SLF4J 1.7 (through the AWS SDK's utils) prints three lines about its missing binding when it
+     * first starts. Nothing here logs through SLF4J, so start it now with stderr set aside.
+     */
+    private static void quietSlf4j() {
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            LoggerFactory.getILoggerFactory();
+        } finally {
+            System.setErr(stderr);
+        }
+    }
+
+    /** A port of the command line is taken; the message names the option to change. */
+    public static final class PortInUseException extends RuntimeException {
+        PortInUseException(String what, String option, int port) {
+            super("port " + port + " (" + what + ") is already in use on 127.0.0.1: stop what listens there, or pass "
+                    + option + " N with a free port (" + option + " 0 picks one)");
         }
     }
 
@@ -69,35 +131,67 @@ public final class LocalMain {
             // The SDK's default credential chain reads these; any value works against the local endpoint.
             System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", "local"));
             System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", "local"));
-            WeChatSandbox wechat = DevelopmentSecrets.sandboxFor(options.wechatPort);
-            SecretsManagerEndpoint secrets = SecretsManagerEndpoint.start();
-            DevelopmentSecrets.seed(secrets);
-            SamTemplate template = SamTemplate.load(options.template);
-            DynamoDbLocal dynamo = null;
-            List<String> tables = List.of();
-            Map<String, String> sessionsEnvironment = new LinkedHashMap<>();
-            if (declaresTables(template)) {
-                try {
-                    dynamo = DynamoDbLocal.shared();
-                    tables = dynamo.createTables(template);
-                    sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
-                } catch (RuntimeException | LinkageError e) {
-                    System.err.println("[local] DynamoDB Local did not start (" + e.getMessage()
-                            + "): lasting sessions are off, /login answers no refresh token");
-                    dynamo = null;
-                    // Blank means unset to the functions: no refresh tokens, no DynamoDB client.
-                    sessionsEnvironment.put("SESSIONS_TABLE", "");
+            // A failure part-way stops what already started: no server left listening, no thread
+            // keeping the JVM alive. (The shared DynamoDB Local stays for the JVM's other stacks.)
+            List<AutoCloseable> started = new ArrayList<>();
+            try {
+                WeChatSandbox wechat = onPort("the WeChat sandbox", "--wechat-port", options.wechatPort(),
+                        () -> DevelopmentSecrets.sandboxFor(options.wechatPort()));
+                started.add(wechat);
+                SecretsManagerEndpoint secrets = SecretsManagerEndpoint.start();
+                started.add(secrets);
+                DevelopmentSecrets.seed(secrets);
+                SamTemplate template = SamTemplate.load(options.template());
+                DynamoDbLocal dynamo = null;
+                List<String> tables = List.of();
+                Map<String, String> sessionsEnvironment = new LinkedHashMap<>();
+                if (declaresTables(template)) {
+                    try {
+                        dynamo = DynamoDbLocal.shared();
+                        tables = dynamo.createTables(template);
+                        sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+                    } catch (RuntimeException | LinkageError e) {
+                        System.err.println("[local] DynamoDB Local did not start (" + e.getMessage()
+                                + "): lasting sessions are off, /login answers no refresh token");
+                        dynamo = null;
+                        // Blank means unset to the functions: no refresh tokens, no DynamoDB client.
+                        sessionsEnvironment.put("SESSIONS_TABLE", "");
+                    }
                 }
+                LocalApi api = LocalApi.builder()
+                        .template(options.template())
+                        .port(options.port())
+                        .environment(LocalApi.ALL_FUNCTIONS, DevelopmentSecrets.environment(wechat, secrets))
+                        .environment(LocalApi.ALL_FUNCTIONS, sessionsEnvironment)
+                        .environment(LocalApi.ALL_FUNCTIONS, extraEnvironment)
+                        .build();
+                started.add(api);
+                onPort("the local API", "--port", options.port(), api::start);
+                return new Stack(wechat, secrets, api, dynamo, tables);
+            } catch (RuntimeException | Error e) {
+                for (AutoCloseable part : started.reversed()) {
+                    try {
+                        part.close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
             }
-            LocalApi api = LocalApi.builder()
-                    .template(options.template)
-                    .port(options.port)
-                    .environment(LocalApi.ALL_FUNCTIONS, DevelopmentSecrets.environment(wechat, secrets))
-                    .environment(LocalApi.ALL_FUNCTIONS, sessionsEnvironment)
-                    .environment(LocalApi.ALL_FUNCTIONS, extraEnvironment)
-                    .build()
-                    .start();
-            return new Stack(wechat, secrets, api, dynamo, tables);
+        }
+
+        /** Runs {@code start}, turning a failure to bind {@code port} into a {@link PortInUseException}. */
+        private static <T> T onPort(String what, String option, int port, Supplier<T> start) {
+            try {
+                return start.get();
+            } catch (RuntimeException e) {
+                for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                    if (cause instanceof BindException) {
+                        throw new PortInUseException(what, option, port);
+                    }
+                }
+                throw e;
+            }
         }
 
         private static boolean declaresTables(SamTemplate template) {
@@ -157,7 +251,8 @@ public final class LocalMain {
         }
     }
 
-    static void print(PrintStream out, Stack stack, Flow flow) {
+    /** What the run offers; {@code serving}: it goes on serving (not {@code --check}), so say how to stop it. */
+    static void print(PrintStream out, Stack stack, Flow flow, boolean serving) {
         String api = stack.api().url();
         out.println();
         out.println("Local API (template.yaml, real handlers): " + api);
@@ -197,7 +292,9 @@ public final class LocalMain {
         out.println("More codes: type <scenario>.<anything-unique>, e.g. weixinMiniProgram.try42, or ask the sandbox:");
         out.println("   curl -s -X POST " + stack.wechat().baseUrl() + "/sandbox/codes -d '{\"scenario\":\"phoneSms\"}'");
         out.println("Scenarios: " + String.join(", ", WeChatSandbox.scenarios()));
-        out.println("Press Ctrl+C to stop.");
+        if (serving) {
+            out.println("Press Ctrl+C to stop.");
+        }
     }
 
     private static HttpResponse<String> post(HttpClient http, String url, String body, String token)
@@ -213,28 +310,54 @@ public final class LocalMain {
     }
 
     /** Command-line options. */
-    public record Options(int port, int wechatPort, Path template, boolean check) {
+    public record Options(int port, int wechatPort, Path template, boolean check, boolean verbose) {
 
+        public Options(int port, int wechatPort, Path template, boolean check) {
+            this(port, wechatPort, template, check, false);
+        }
+
+        /** The command line; a bad option or value is an {@link IllegalArgumentException} with a one-line message. */
         public static Options parse(String... args) {
             int port = 3000;
             int wechatPort = 8081;
             Path template = Path.of("template.yaml");
             boolean check = false;
+            boolean verbose = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--port" -> port = Integer.parseInt(args[++i]);
-                    case "--wechat-port" -> wechatPort = Integer.parseInt(args[++i]);
-                    case "--template" -> template = Path.of(args[++i]);
+                    case "--port" -> port = port(args, ++i, "--port");
+                    case "--wechat-port" -> wechatPort = port(args, ++i, "--wechat-port");
+                    case "--template" -> template = Path.of(value(args, ++i, "--template"));
                     case "--check" -> check = true;
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (options: --port N, --wechat-port N, --template PATH, --check)");
+                    case "--verbose" -> verbose = true;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             if (!Files.isRegularFile(template)) {
                 throw new IllegalArgumentException("no template at " + template.toAbsolutePath()
                         + ": run from the project folder or pass --template");
             }
-            return new Options(port, wechatPort, template, check);
+            return new Options(port, wechatPort, template, check, verbose);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int port(String[] args, int i, String option) {
+            String text = value(args, i, option);
+            try {
+                int port = Integer.parseInt(text);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " takes a port number from 0 to 65535 (0: any free port), not " + text);
         }
     }
 }

@@ -436,8 +436,8 @@ class TemplateTest {
                 .containsExactlyInAnyOrder(ref("EnableLastingSessions"), "true");
         // The PutItem statement of login exists only with the switch on.
         List<Object> statements = new ArrayList<>();
-        for (Object policy : list(template.functionProperties(LOGIN).get("Policies"))) {
-            statements.addAll(list(map(policy).get("Statement")));
+        for (Map<String, Object> document : policyDocuments(LOGIN)) {
+            statements.addAll(list(document.get("Statement")));
         }
         assertThat(statements).anySatisfy(s -> {
             List<Object> branches = list(map(s).get("Fn::If"));
@@ -479,10 +479,50 @@ class TemplateTest {
     }
 
     @Test
+    void theLoginRoleIsLambdasOnlyAndGetsTheVpcPolicyOnlyInAVpc() {
+        Object role = template.functionProperties(LOGIN).get("Role");
+        String roleId = String.valueOf(list(map(role).get("Fn::GetAtt")).get(0));
+        Map<String, Object> properties = template.properties(roleId);
+        assertThat(template.type(roleId)).isEqualTo("AWS::IAM::Role");
+        assertThat(list(map(properties.get("AssumeRolePolicyDocument")).get("Statement"))).singleElement().satisfies(s -> {
+            assertThat(map(s)).containsEntry("Effect", "Allow").containsEntry("Action", "sts:AssumeRole");
+            assertThat(map(map(s).get("Principal"))).isEqualTo(Map.of("Service", "lambda.amazonaws.com"));
+        });
+        String vpcCondition = String.valueOf(list(map(template.functionProperties(LOGIN).get("VpcConfig")).get("Fn::If")).get(0));
+        assertThat(list(properties.get("ManagedPolicyArns"))).containsExactly(
+                Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
+                Map.of("Fn::If", List.of(vpcCondition,
+                        Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"),
+                        ref("AWS::NoValue"))));
+        assertThat(properties).doesNotContainKeys("PermissionsBoundary", "Path");
+    }
+
+    @Test
+    void theCustomDomainIsOptionalAndMappedToTheApi() {
+        Map<String, Object> p = template.section("Parameters");
+        for (String name : List.of("ApiDomainName", "ApiCertificateArn", "ApiHostedZoneId")) {
+            assertThat(map(p.get(name))).as(name).containsEntry("Type", "String").containsEntry("Default", "");
+        }
+        assertThat(template.resource("ApiDomain")).containsEntry("Condition", "UseCustomDomain");
+        assertThat(template.resource("ApiDomainMapping")).containsEntry("Condition", "UseCustomDomain");
+        assertThat(template.properties("ApiDomainMapping")).containsEntry("ApiId", ref(API))
+                .containsEntry("DomainName", ref("ApiDomain"));
+        assertThat(list(template.properties("ApiDomain").get("DomainNameConfigurations"))).singleElement()
+                .satisfies(c -> assertThat(map(c)).containsEntry("CertificateArn", ref("ApiCertificateArn"))
+                        .containsEntry("EndpointType", "REGIONAL").containsEntry("SecurityPolicy", "TLS_1_2"));
+        // The DNS record only with a hosted zone, and only with a domain.
+        assertThat(template.resource("ApiDomainRecord").get("Condition")).isEqualTo("CreateDomainRecord");
+        assertThat(list(map(template.section("Conditions").get("CreateDomainRecord")).get("Fn::And")))
+                .contains(Map.of("Condition", "UseCustomDomain"));
+        assertThat(map(template.section("Conditions").get("UseCustomDomain")))
+                .isEqualTo(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("ApiDomainName"), "")))));
+    }
+
+    @Test
     void parametersHaveTheContractsDefaults() {
         Map<String, Object> p = template.section("Parameters");
         assertThat(map(p.get("SessionTtlSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 7200)
-                .containsEntry("MinValue", 300).containsEntry("MaxValue", 86400);
+                .containsEntry("MinValue", 60).containsEntry("MaxValue", 604800);
         assertThat(map(p.get("SessionIssuer"))).containsEntry("Default", "weixin-app-login");
         assertThat(map(p.get("GatePolicy"))).containsEntry("Default", "{}");
         assertThat(map(p.get("ExistingWeChatAppSecretArn"))).containsEntry("Default", "");
@@ -508,8 +548,10 @@ class TemplateTest {
     @Test
     void outputsNameTheApiUrlAndTheSecrets() {
         Map<String, Object> outputs = template.section("Outputs");
-        assertThat(map(map(outputs.get("ApiUrl")).get("Value")))
-                .containsEntry("Fn::Sub", "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/");
+        // The custom domain when one is set, else the execute-api domain; either way with the scheme and a trailing slash.
+        assertThat(map(map(outputs.get("ApiUrl")).get("Value"))).containsEntry("Fn::If", List.of("UseCustomDomain",
+                Map.of("Fn::Sub", "https://${ApiDomainName}/"),
+                Map.of("Fn::Sub", "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/")));
         assertThat(map(outputs.get("WeChatAppSecretArn")).get("Value")).isEqualTo(weChatAppSecretArnExpression());
         assertThat(map(outputs.get("SessionKeysSecretArn")).get("Value")).isEqualTo(ref("SessionKeysSecret"));
         assertThat(map(outputs.get("SessionsTableName")).get("Value")).isEqualTo(ref(SESSIONS_TABLE));
@@ -535,14 +577,32 @@ class TemplateTest {
     record Grant(String action, Object resource) {
     }
 
+    /**
+     * The function's policy documents: its own role's inline policies when it names one
+     * ({@code Role: !GetAtt <role>.Arn}), else its SAM {@code Policies} (statements and policy templates).
+     */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> policyDocuments(String functionId) {
+        Object role = template.functionProperties(functionId).get("Role");
+        if (role != null) {
+            List<Object> getAtt = list(map(role).get("Fn::GetAtt"));
+            assertThat(getAtt).as(functionId + " Role is !GetAtt <role>.Arn").hasSize(2).endsWith("Arn");
+            assertThat(template.functionProperties(functionId)).as(functionId + ": Role or Policies").doesNotContainKey("Policies");
+            return list(template.properties(String.valueOf(getAtt.get(0))).get("Policies")).stream()
+                    .map(p -> map(map(p).get("PolicyDocument"))).toList();
+        }
+        return list(template.functionProperties(functionId).get("Policies")).stream().map(p -> {
+            if (p instanceof String name) {
+                fail("%s: managed policy %s grants more than its secrets", functionId, name);
+            }
+            return (Map<String, Object>) p;
+        }).toList();
+    }
+
     /** Every (action, resource) an Allow statement or SAM policy template of the function grants. */
     private static List<Grant> grants(String functionId) {
         List<Grant> grants = new ArrayList<>();
-        for (Object policy : list(template.functionProperties(functionId).get("Policies"))) {
-            if (policy instanceof String name) {
-                fail("%s: managed policy %s grants more than its secrets", functionId, name);
-            }
-            Map<String, Object> p = map(policy);
+        for (Map<String, Object> p : policyDocuments(functionId)) {
             if (p.containsKey("Statement")) {
                 for (Object s : list(p.get("Statement"))) {
                     // A statement behind !If [condition, statement, !Ref AWS::NoValue]: counted as granted.

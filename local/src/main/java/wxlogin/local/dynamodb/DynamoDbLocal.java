@@ -3,7 +3,7 @@ package wxlogin.local.dynamodb;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -26,12 +29,12 @@ import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.dynamodb.services.local.main.ServerRunner;
-import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+import software.amazon.dynamodb.services.local.server.LocalDynamoDBRequestHandler;
+import software.amazon.dynamodb.services.local.server.LocalDynamoDBServerHandler;
 import wxlogin.local.api.SamTemplate;
 
 /**
- * DynamoDB Local (the Maven Central artifact) in this JVM, in memory, on a free 127.0.0.1 port:
+ * DynamoDB Local (the Maven Central artifact) in this JVM, in memory, on a free port of 127.0.0.1 only:
  * no Docker, no download at run time, no telemetry. Its sqlite4java natives ship inside this
  * module's classes (see local/pom.xml) and are unpacked on first use. Tables are created from a
  * template's {@code AWS::DynamoDB::Table} definitions, so tests and the local API use the key
@@ -49,12 +52,14 @@ public final class DynamoDbLocal implements AutoCloseable {
 
     private static DynamoDbLocal shared;
 
-    private final DynamoDBProxyServer server;
+    private final Server server;
+    private final LocalDynamoDBServerHandler handler;
     private final int port;
     private final DynamoDbClient client;
 
-    private DynamoDbLocal(DynamoDBProxyServer server, int port) {
+    private DynamoDbLocal(Server server, LocalDynamoDBServerHandler handler, int port) {
         this.server = server;
+        this.handler = handler;
         this.port = port;
         this.client = DynamoDbClient.builder()
                 .httpClient(UrlConnectionHttpClient.create())
@@ -67,21 +72,30 @@ public final class DynamoDbLocal implements AutoCloseable {
     /** Starts a new in-memory instance; close it when done. */
     public static DynamoDbLocal start() {
         useBundledNatives();
-        IllegalStateException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
-            try {
-                // -sharedDb: one database whatever region and credentials a client signs with.
-                DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(new String[] {
-                        "-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
-                server.start();
-                return new DynamoDbLocal(server, port);
-            } catch (Exception e) {
-                // Another process may have taken the port between probing and binding: try another.
-                last = new IllegalStateException("DynamoDB Local did not start: " + e, e);
-            }
+        LocalDynamoDBServerHandler handler;
+        try {
+            // What ServerRunner builds for "-inMemory -sharedDb" (one database whatever region and
+            // credentials a client signs with), without its Jetty server, which listens on every
+            // interface and prints its configuration: ours binds loopback only, on a free port.
+            handler = new LocalDynamoDBServerHandler(new LocalDynamoDBRequestHandler(0, true, null, true, false), null);
+        } catch (Exception e) {
+            throw new IllegalStateException("DynamoDB Local did not start: " + e, e);
         }
-        throw last;
+        Server jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost(InetAddress.getLoopbackAddress().getHostAddress());
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        ContextHandler context = new ContextHandler();
+        context.setHandler(handler);
+        jetty.setHandler(context);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            stopQuietly(jetty, handler);
+            throw new IllegalStateException("DynamoDB Local did not start: " + e, e);
+        }
+        return new DynamoDbLocal(jetty, handler, connector.getLocalPort());
     }
 
     /** The JVM's one instance, started on first use and stopped when the JVM exits. */
@@ -169,11 +183,16 @@ public final class DynamoDbLocal implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        stopQuietly(server, handler);
+    }
+
+    private static void stopQuietly(Server jetty, LocalDynamoDBServerHandler handler) {
         try {
-            server.stop();
+            jetty.stop();
         } catch (Exception e) {
             System.err.println("[dynamodb-local] stop failed: " + e);
         }
+        handler.close();
     }
 
     // ---------------------------------------------------------------- natives
@@ -241,14 +260,6 @@ public final class DynamoDbLocal implements AutoCloseable {
                     .keyType(str(key.get("KeyType"))).build());
         }
         return keys;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String str(Object value) {
