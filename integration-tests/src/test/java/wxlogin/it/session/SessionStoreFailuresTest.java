@@ -114,9 +114,7 @@ class SessionStoreFailuresTest {
         assertUntouched(refreshToken);
 
         proxy.heal();
-        APIGatewayV2HTTPResponse retry = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
-        assertThat(retry.getStatusCode()).as(retry.getBody()).isEqualTo(200);
-        sensitive(SecretLedger.Kind.SESSION_TOKEN, JSON.readTree(retry.getBody()).get("refreshToken").asText());
+        refreshOk(handler, refreshToken);
     }
 
     @Test
@@ -124,10 +122,7 @@ class SessionStoreFailuresTest {
         // Issue 19: pooled connections reset, new ones refused; this once answered 500 in most tries.
         String refreshToken = startSession();
         SessionHandler handler = sessionHandler(proxy.endpoint());
-        APIGatewayV2HTTPResponse warm = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
-        assertThat(warm.getStatusCode()).as("warm: a pooled connection to DynamoDB").isEqualTo(200);
-        refreshToken = JSON.readTree(warm.getBody()).get("refreshToken").asText();
-        sensitive(SecretLedger.Kind.SESSION_TOKEN, refreshToken);
+        refreshToken = refreshOk(handler, refreshToken); // warm: a pooled connection to DynamoDB
 
         proxy.fail(FaultProxy.refuse());
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -137,9 +132,7 @@ class SessionStoreFailuresTest {
         assertUntouched(refreshToken);
 
         proxy.heal();
-        APIGatewayV2HTTPResponse back = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
-        assertThat(back.getStatusCode()).as(back.getBody()).isEqualTo(200);
-        sensitive(SecretLedger.Kind.SESSION_TOKEN, JSON.readTree(back.getBody()).get("refreshToken").asText());
+        refreshOk(handler, refreshToken);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -154,19 +147,14 @@ class SessionStoreFailuresTest {
         // The rotation may have taken effect: the client's retry with the same token, within the
         // reuse interval, gets a new pair rather than a theft alarm.
         proxy.heal();
-        APIGatewayV2HTTPResponse retry = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
-        assertThat(retry.getStatusCode()).as(retry.getBody()).isEqualTo(200);
-        sensitive(SecretLedger.Kind.SESSION_TOKEN, JSON.readTree(retry.getBody()).get("refreshToken").asText());
+        refreshOk(handler, refreshToken);
     }
 
     @Test
     void aBlipThatResetsThePooledConnectionsIsRetriedOnANewOne() throws Exception {
         String refreshToken = startSession();
         SessionHandler handler = sessionHandler(proxy.endpoint());
-        APIGatewayV2HTTPResponse warm = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
-        assertThat(warm.getStatusCode()).isEqualTo(200);
-        String next = JSON.readTree(warm.getBody()).get("refreshToken").asText();
-        sensitive(SecretLedger.Kind.SESSION_TOKEN, next);
+        String next = refreshOk(handler, refreshToken);
 
         proxy.resetOpenConnections();
         APIGatewayV2HTTPResponse after = handler.handleRequest(event("/session/refresh", next), sessionContext());
@@ -284,6 +272,15 @@ class SessionStoreFailuresTest {
         sensitive(SecretLedger.Kind.SESSION_TOKEN, token);
         sensitive(SecretLedger.Kind.SESSION_TOKEN, RefreshTokens.hash(token));
         return token;
+    }
+
+    /** A refresh that succeeds: its new refresh token, recorded as sensitive. */
+    private String refreshOk(SessionHandler handler, String refreshToken) throws Exception {
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        String next = JSON.readTree(response.getBody()).get("refreshToken").asText();
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, next);
+        return next;
     }
 
     /** Nothing was rotated or revoked: the token is still its family's current one. */
