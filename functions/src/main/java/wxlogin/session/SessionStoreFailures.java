@@ -21,6 +21,9 @@ final class SessionStoreFailures {
     private static final Set<String> THROTTLING_REASONS = Set.of("ThrottlingError", "ProvisionedThroughputExceeded",
             "RequestLimitExceeded");
 
+    /** Our requests are fixed: a missing table, or one with another key schema, rejects them. */
+    private static final Set<String> MISCONFIGURATION_ERRORS = Set.of("ResourceNotFoundException", "ValidationException");
+
     private SessionStoreFailures() {
     }
 
@@ -50,12 +53,9 @@ final class SessionStoreFailures {
         return new SessionStoreUnavailableException("new family or token already exists", false, null);
     }
 
-    static ConfigurationException tableNotFound(String operation, String table) {
+    private static ConfigurationException tableNotFound(String operation, String table) {
         return new ConfigurationException("DynamoDB table " + table + " not found (" + operation + ")");
     }
-
-    /** Our requests are fixed: a missing table, or one with another key schema, rejects them. */
-    private static final Set<String> MISCONFIGURATION_ERRORS = Set.of("ResourceNotFoundException", "ValidationException");
 
     /**
      * The one place a DynamoDB call's failure (any exception of the SDK client, an
