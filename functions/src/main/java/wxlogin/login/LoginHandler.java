@@ -5,9 +5,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
 import java.util.Map;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
-import wxlogin.aws.AwsJsonCall;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import wxlogin.aws.AwsClients;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
@@ -21,6 +20,7 @@ import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.session.RefreshSessions;
+import wxlogin.session.SessionBody;
 import wxlogin.session.SessionIdentity;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKeys;
@@ -51,11 +51,11 @@ public final class LoginHandler implements HttpApiFunction {
     }
 
     private LoginHandler(Env env) {
-        // One credentials chain for both AWS calls: one fetch from the container endpoint per cold start.
-        this(env, AwsJsonCall.lambdaCredentials());
+        // One credentials chain for both SDK clients: one fetch from the container endpoint per cold start.
+        this(env, AwsClients.lambdaCredentials());
     }
 
-    private LoginHandler(Env env, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
+    private LoginHandler(Env env, AwsCredentialsProvider credentials) {
         this(wireOrNull(env, credentials), refreshSessionsOrNull(env, credentials), Clock.systemUTC());
     }
 
@@ -85,7 +85,7 @@ public final class LoginHandler implements HttpApiFunction {
         return snapStartHook;
     }
 
-    private static CodeExchange wireOrNull(Env env, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
+    private static CodeExchange wireOrNull(Env env, AwsCredentialsProvider credentials) {
         try {
             return wire(env, SecretsManagerSource.fromEnvironment(env, credentials), Clock.systemUTC());
         } catch (ConfigurationException e) {
@@ -98,8 +98,7 @@ public final class LoginHandler implements HttpApiFunction {
      * Lasting sessions, or null without SESSIONS_TABLE (then no DynamoDB client is built). A bad
      * setting is logged and leaves logins working without refresh tokens, as a DynamoDB outage does.
      */
-    private static RefreshSessions refreshSessionsOrNull(Env env,
-                                                        IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
+    private static RefreshSessions refreshSessionsOrNull(Env env, AwsCredentialsProvider credentials) {
         try {
             return RefreshSessions.forLoginOrNull(env, Clock.systemUTC(), credentials);
         } catch (ConfigurationException e) {
@@ -132,7 +131,7 @@ public final class LoginHandler implements HttpApiFunction {
             // The code is spent: a store failure costs the refresh token (logged), never the login.
             RefreshSessions.Issued refresh = refreshSessions == null ? null
                     : refreshSessions.startOrNull(SessionIdentity.of(minted.claims()), deadline);
-            return HttpResponses.json(200, new Session(minted.token(), "Bearer", exchange.tokenLifetimeSeconds(),
+            return HttpResponses.json(200, new SessionBody(minted.token(), "Bearer", exchange.tokenLifetimeSeconds(),
                     minted.claims().userId(), minted.claims().openid(), minted.claims().unionid(),
                     minted.claims().loginType(), refresh == null ? null : refresh.token(),
                     refresh == null ? null : refresh.expiresIn()).toJson());

@@ -5,8 +5,7 @@ import wxlogin.common.ApiException;
 import wxlogin.common.Json;
 import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpResponses;
-import wxlogin.secrets.SecretsManagerSource;
-import wxlogin.session.DynamoDbSessionStarter;
+import wxlogin.session.SessionBody;
 import wxlogin.token.SigningKeys;
 import wxlogin.token.ThrowawayToken;
 import wxlogin.wechat.VerifyInfo;
@@ -15,9 +14,7 @@ import wxlogin.wechat.WeChatCredentials;
 /**
  * SnapStart priming of the login path, without network and without randomness: reads a sample
  * request, secret values and a WeChat answer, signs and verifies a throwaway token, writes a
- * sample answer and a sample error, reads and writes sample API Gateway JSON, and signs a Secrets
- * Manager request and a DynamoDB TransactWriteItems (lasting sessions) with throwaway credentials.
- * The snapshot then holds those classes loaded and their code compiled.
+ * sample answer and a sample error, reads and writes sample API Gateway JSON. The snapshot then holds those classes loaded and their code compiled.
  */
 final class LoginPriming {
 
@@ -34,11 +31,9 @@ final class LoginPriming {
         SigningKeys.parse("{\"keys\":[{\"kid\":\"priming\",\"secret\":\"throwaway-priming-key-of-at-least-32-bytes\"}]}");
         VerifyInfo info = VerifyInfo.from(Json.objectOrNull(SAMPLE_ANSWER), "wxpriming");
         ThrowawayToken.signAndVerify(clock);
-        HttpResponses.json(200, new Session("priming", "Bearer", 60, info.userId(), info.openid(), info.unionid(),
+        HttpResponses.json(200, new SessionBody("priming", "Bearer", 60, info.userId(), info.openid(), info.unionid(),
                 info.loginType(), null, null).toJson());
         HttpResponses.error(new ApiException(401, 10001000L, "priming", "priming"));
-        SecretsManagerSource.prime();
         ApiGatewayJson.prime();
-        DynamoDbSessionStarter.prime();
     }
 }

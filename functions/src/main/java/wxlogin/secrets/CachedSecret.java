@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
 import wxlogin.common.Log;
 
 /**
@@ -58,7 +59,12 @@ public final class CachedSecret<T> {
     }
 
     /** The cached value, re-read when older than the TTL. */
-    public synchronized T get() {
+    public T get() {
+        return get(null);
+    }
+
+    /** The same, a re-read bounded by the invocation's deadline (null: the source's own cap). */
+    public synchronized T get(Deadline deadline) {
         long now = clock.millis();
         if (value != null && !stale && now - fetchedAt < ttl.toMillis()) {
             return value;
@@ -66,7 +72,7 @@ public final class CachedSecret<T> {
         if (value != null && now < nextAttemptAt) {
             return value;
         }
-        return load(now);
+        return load(now, deadline);
     }
 
     /**
@@ -79,7 +85,7 @@ public final class CachedSecret<T> {
             return get();
         }
         lastForcedAt = now;
-        return load(now);
+        return load(now, null);
     }
 
     /** Marks the value stale (after a SnapStart restore) while keeping it for the grace period. */
@@ -93,9 +99,9 @@ public final class CachedSecret<T> {
         return secretId;
     }
 
-    private T load(long now) {
+    private T load(long now, Deadline deadline) {
         try {
-            T parsed = parser.apply(source.fetch(secretId));
+            T parsed = parser.apply(deadline == null ? source.fetch(secretId) : source.fetch(secretId, deadline));
             value = parsed;
             fetchedAt = now;
             stale = false;

@@ -1,24 +1,18 @@
 package wxlogin.session;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkServiceException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import wxlogin.aws.AwsClients;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
@@ -36,9 +30,9 @@ import wxlogin.common.Env;
  * longer be used (the code checks expiresAt itself: TTL deletion lags). Reads are strongly
  * consistent; rotation is one transaction conditioned on the family's current token.
  *
- * <p>Refresh and logout use this store. Login only starts families and does that without the SDK's
- * client ({@link DynamoDbSessionStarter}); both build items with {@link SessionItems} and report
- * failures with {@link SessionStoreFailures}.
+ * <p>The one writer of the table: login starts families here (one {@code TransactWriteItems} per
+ * login), refresh and logout read, rotate and revoke here. Every failure is sorted by
+ * {@link SessionStoreFailures#of} in one place.
  */
 public final class DynamoDbSessionStore implements SessionStore {
 
@@ -46,10 +40,7 @@ public final class DynamoDbSessionStore implements SessionStore {
     static final String TTL = SessionItems.TTL;
     static final String TOKEN_PREFIX = SessionItems.TOKEN_PREFIX;
     static final String FAMILY_PREFIX = SessionItems.FAMILY_PREFIX;
-    /**
-     * Caps per call and per attempt; the invocation's remaining time caps both further. Login's
-     * {@link DynamoDbSessionStarter} keeps the same.
-     */
+    /** Caps per call and per attempt; the invocation's remaining time caps both further. */
     static final long CALL_CAP_MILLIS = 4_000;
     static final long ATTEMPT_CAP_MILLIS = 1_500;
     /** Below this much time left, the store is not called: the answer would come too late. */
@@ -63,27 +54,26 @@ public final class DynamoDbSessionStore implements SessionStore {
         this.table = table;
     }
 
-    /**
-     * A client configured explicitly, like {@code SecretsManagerSource.fromEnvironment}: region from the
-     * environment, the default credentials chain (Lambda's container credentials under SnapStart), the
-     * url-connection HTTP client, the standard {@code AWS_ENDPOINT_URL_DYNAMODB} override, one retry.
-     */
+    /** Connect 1 s, socket 2 s, one retry: a throttled or failed call answers 503 quickly and the app retries. */
+    static final AwsClients.Limits LIMITS = new AwsClients.Limits(Duration.ofSeconds(1), Duration.ofSeconds(2), 2);
+
+    /** The client as {@link AwsClients} builds it, with Lambda's credentials. */
     public static DynamoDbSessionStore fromEnvironment(Env env, String table) {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder()
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(1))
-                        .socketTimeout(Duration.ofSeconds(2))
-                        .build())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .region(Region.of(env.awsRegion()))
-                // One retry: a throttled or failed call answers 503 quickly and the app retries.
-                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(CALL_CAP_MILLIS))
-                        .retryStrategy(b -> b.maxAttempts(2)));
-        String endpoint = env.awsEndpointOverride("AWS_ENDPOINT_URL_DYNAMODB");
-        if (endpoint != null) {
-            builder.endpointOverride(URI.create(endpoint));
-        }
-        return new DynamoDbSessionStore(builder.build(), table);
+        return fromEnvironment(env, table, AwsClients.lambdaCredentials());
+    }
+
+    /** The same with credentials shared with the function's other AWS client (one credentials fetch per cold start). */
+    public static DynamoDbSessionStore fromEnvironment(Env env, String table, AwsCredentialsProvider credentials) {
+        return new DynamoDbSessionStore(AwsClients.build(DynamoDbClient.builder(), env, "AWS_ENDPOINT_URL_DYNAMODB",
+                credentials, LIMITS), table);
+    }
+
+    DynamoDbClient client() {
+        return client;
+    }
+
+    String table() {
+        return table;
     }
 
     // ------------------------------------------------------------------ reads
@@ -226,13 +216,12 @@ public final class DynamoDbSessionStore implements SessionStore {
 
     /** Per-request timeouts: the caps, never past the invocation's deadline. */
     private static AwsRequestOverrideConfiguration timeouts(Deadline deadline) {
-        if (!deadline.allows(MIN_CALL_MILLIS)) {
+        AwsRequestOverrideConfiguration timeouts = AwsClients.timeouts(deadline, CALL_CAP_MILLIS, ATTEMPT_CAP_MILLIS,
+                MIN_CALL_MILLIS);
+        if (timeouts == null) {
             throw SessionStoreFailures.noTimeLeft();
         }
-        return AwsRequestOverrideConfiguration.builder()
-                .apiCallTimeout(Duration.ofMillis(deadline.timeoutMillis(CALL_CAP_MILLIS)))
-                .apiCallAttemptTimeout(Duration.ofMillis(deadline.timeoutMillis(ATTEMPT_CAP_MILLIS)))
-                .build();
+        return timeouts;
     }
 
     /** A conditional write whose condition did not hold (internal signal, never leaves this class). */
@@ -247,7 +236,8 @@ public final class DynamoDbSessionStore implements SessionStore {
     }
 
     /**
-     * Runs one call and sorts its failures. Messages name the operation and the error code only:
+     * Runs one call; conditions that did not hold are signals, every other failure goes to
+     * {@link SessionStoreFailures#of}. Messages name the operation and the error code only:
      * an SDK message could quote a key, and keys hold token hashes.
      */
     private <T> T call(String operation, Call<T> call) {
@@ -257,19 +247,8 @@ public final class DynamoDbSessionStore implements SessionStore {
             throw new RotationConflict();
         } catch (TransactionCanceledException e) {
             throw cancelled(operation, e);
-        } catch (ResourceNotFoundException e) {
-            throw SessionStoreFailures.tableNotFound(operation, table);
-        } catch (SdkServiceException e) {
-            String code = e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException aws
-                    && aws.awsErrorDetails() != null ? aws.awsErrorDetails().errorCode() : null;
-            throw SessionStoreFailures.serviceError(operation, table, e.statusCode(), code, e.isThrottlingException(), e);
-        } catch (SdkClientException e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            throw SessionStoreFailures.unreachable(operation, e.getClass().getSimpleName()
-                    + (root == e ? "" : " (" + root.getClass().getSimpleName() + ")"), e);
+        } catch (RuntimeException e) {
+            throw SessionStoreFailures.of(operation, table, e);
         }
     }
 

@@ -2,9 +2,8 @@ package wxlogin.session;
 
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
-import wxlogin.aws.AwsJsonCall;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import wxlogin.aws.AwsClients;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
@@ -35,9 +34,6 @@ public final class RefreshSessions {
     public static final String MISCONFIGURED_MESSAGE =
             "The session service is misconfigured. Please try again later; the operator has the details.";
 
-    /** Starts families (login). */
-    private final SessionStarter starter;
-    /** Reads, rotates and revokes; null when this instance only starts sessions (login). */
     private final SessionStore store;
     private final RefreshTokens tokens;
     private final long lifetimeSeconds;
@@ -46,26 +42,11 @@ public final class RefreshSessions {
 
     public RefreshSessions(SessionStore store, RefreshTokens tokens, long lifetimeSeconds, long reuseIntervalSeconds,
                            Clock clock) {
-        this(store, store, tokens, lifetimeSeconds, reuseIntervalSeconds, clock);
-    }
-
-    private RefreshSessions(SessionStarter starter, SessionStore store, RefreshTokens tokens, long lifetimeSeconds,
-                            long reuseIntervalSeconds, Clock clock) {
-        this.starter = starter;
         this.store = store;
         this.tokens = tokens;
         this.lifetimeSeconds = lifetimeSeconds;
         this.reuseIntervalSeconds = reuseIntervalSeconds;
         this.clock = clock;
-    }
-
-    /**
-     * Login's instance: it only {@link #start starts} sessions, so a store that can only create
-     * families will do; {@link #rotate} and {@link #revoke} are not available.
-     */
-    public static RefreshSessions forStarting(SessionStarter starter, RefreshTokens tokens, long lifetimeSeconds,
-                                              Clock clock) {
-        return new RefreshSessions(starter, null, tokens, lifetimeSeconds, DEFAULT_REUSE_INTERVAL_SECONDS, clock);
     }
 
     /** SessionFunction's wiring: {@code SESSIONS_TABLE} is required. */
@@ -76,24 +57,21 @@ public final class RefreshSessions {
     }
 
     /**
-     * CodeExchangeFunction's wiring: null without {@code SESSIONS_TABLE}. Login only starts
-     * families: one DynamoDB write by {@link DynamoDbSessionStarter}, without the SDK's DynamoDB
-     * client (its construction would dominate the cold start). Login never rotates, so it does not
-     * read the reuse interval.
+     * CodeExchangeFunction's wiring: null without {@code SESSIONS_TABLE}. The same store as the
+     * session function's; a login only starts families (one write).
      */
     public static RefreshSessions forLoginOrNull(Env env, Clock clock) {
-        return forLoginOrNull(env, clock, AwsJsonCall.lambdaCredentials());
+        return forLoginOrNull(env, clock, AwsClients.lambdaCredentials());
     }
 
-    /** The same with the AWS credentials the login's Secrets Manager reads use (one fetch per cold start). */
-    public static RefreshSessions forLoginOrNull(Env env, Clock clock,
-                                                 IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
+    /** The same with the AWS credentials the login's Secrets Manager client uses (one fetch per cold start). */
+    public static RefreshSessions forLoginOrNull(Env env, Clock clock, AwsCredentialsProvider credentials) {
         String table = env.optional("SESSIONS_TABLE", null);
         if (table == null) {
             return null;
         }
-        return forStarting(DynamoDbSessionStarter.fromEnvironment(env, table, credentials), new RefreshTokens(),
-                lifetime(env), clock);
+        return new RefreshSessions(DynamoDbSessionStore.fromEnvironment(env, table, credentials), new RefreshTokens(),
+                lifetime(env), DEFAULT_REUSE_INTERVAL_SECONDS, clock);
     }
 
     private static long lifetime(Env env) {
@@ -104,9 +82,9 @@ public final class RefreshSessions {
         return lifetimeSeconds;
     }
 
-    /** Where families are started, for tests. */
-    SessionStarter starter() {
-        return starter;
+    /** The store, for tests. */
+    SessionStore store() {
+        return store;
     }
 
     /** After a SnapStart restore: the next token seeds a fresh random generator. */
@@ -124,7 +102,7 @@ public final class RefreshSessions {
         String familyId = tokens.newFamilyId();
         long expiresAt = now + lifetimeSeconds;
         try {
-            starter.create(new TokenFamily(familyId, hash, identity.userId(), now, expiresAt, null),
+            store.create(new TokenFamily(familyId, hash, identity.userId(), now, expiresAt, null),
                     new StoredToken(hash, familyId, identity, now, expiresAt, null), deadline);
         } catch (SessionStoreUnavailableException e) {
             throw unavailable(e);
@@ -161,7 +139,6 @@ public final class RefreshSessions {
      *                      503 store unavailable, throttled or too busy (nothing was issued); 500 misconfiguration
      */
     public Rotated rotate(String presented, Deadline deadline) {
-        SessionStore store = store();
         String hash = RefreshTokens.hash(presented);
         try {
             for (int attempt = 1; ; attempt++) {
@@ -231,7 +208,6 @@ public final class RefreshSessions {
      * is unknown or expired is not an error: there is nothing left to revoke.
      */
     public void revoke(String presented, Deadline deadline) {
-        SessionStore store = store();
         String hash = RefreshTokens.hash(presented);
         try {
             long now = now();
@@ -250,13 +226,6 @@ public final class RefreshSessions {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private SessionStore store() {
-        if (store == null) {
-            throw new IllegalStateException("these RefreshSessions only start sessions (login)");
-        }
-        return store;
-    }
 
     private long now() {
         return clock.instant().getEpochSecond();

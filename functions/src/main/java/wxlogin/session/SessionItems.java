@@ -5,9 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The items of the sessions table (layout: {@link DynamoDbSessionStore}), built in this one place
- * for both writers: {@link DynamoDbSessionStore} (the SDK's types) and {@link DynamoDbSessionStarter}
- * (DynamoDB's JSON), so what login writes and what refresh reads cannot drift apart.
+ * The items of the sessions table (layout: {@link DynamoDbSessionStore}).
  *
  * <p>Values are {@link String} (DynamoDB type S) or {@link Long} (type N). Items hold token
  * hashes: never log one.

@@ -29,7 +29,7 @@ public final class SessionRenewal {
     /** Rotates the refresh token and mints an access token for the family's identity. */
     public Renewed refresh(String refreshToken, Deadline deadline) {
         // Keys first: without them nothing can be minted, and the refresh token must then stay unspent.
-        SigningKeys keys = keys();
+        SigningKeys keys = keys(deadline);
         RefreshSessions.Rotated rotated = refreshSessions.rotate(refreshToken, deadline);
         SessionIdentity id = rotated.identity();
         SessionTokens.Minted access = accessTokens.mint(keys.signingKey(), id.userId(), id.appid(), id.loginType(),
@@ -52,9 +52,9 @@ public final class SessionRenewal {
         refreshSessions.refreshAfterRestore();
     }
 
-    private SigningKeys keys() {
+    private SigningKeys keys(Deadline deadline) {
         try {
-            return signingKeys.get();
+            return signingKeys.get(deadline);
         } catch (SecretUnavailableException e) {
             throw new ApiException(503, ErrorCodes.SECRETS_UNAVAILABLE,
                     "The session service is temporarily unavailable. Retry in a second with the same refresh token.",

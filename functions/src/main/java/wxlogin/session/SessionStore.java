@@ -10,7 +10,10 @@ import wxlogin.common.Deadline;
  * throttling, 5xx, no time left); {@link wxlogin.common.ConfigurationException} when only an
  * operator can fix it (no such table, no permission, a table with another key schema).
  */
-public interface SessionStore extends SessionStarter {
+public interface SessionStore {
+
+    /** Stores a new family and its first token, both or neither. */
+    void create(TokenFamily family, StoredToken first, Deadline deadline);
 
     /** The token with this hash, or null. */
     StoredToken findToken(String hash, Deadline deadline);

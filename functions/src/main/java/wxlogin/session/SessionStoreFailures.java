@@ -2,11 +2,13 @@ package wxlogin.session;
 
 import java.util.List;
 import java.util.Set;
+import wxlogin.aws.AwsFailure;
 import wxlogin.common.ConfigurationException;
 
 /**
- * How a failed call to the sessions table is reported, the same for {@link DynamoDbSessionStore}
- * (the SDK) and {@link DynamoDbSessionStarter} (login). Messages name the operation, the table and
+ * How a failed call to the sessions table is reported: unavailable
+ * ({@link SessionStoreUnavailableException}, 503) or misconfigured ({@link ConfigurationException},
+ * 500), sorted from the SDK's exceptions in {@link #of}. Messages name the operation, the table and
  * DynamoDB's error or cancellation codes only: a service message could quote a key, and keys hold
  * token hashes.
  */
@@ -18,6 +20,9 @@ final class SessionStoreFailures {
     private static final Set<String> CONFLICT_REASONS = Set.of("ConditionalCheckFailed", "TransactionConflict");
     private static final Set<String> THROTTLING_REASONS = Set.of("ThrottlingError", "ProvisionedThroughputExceeded",
             "RequestLimitExceeded");
+
+    /** Our requests are fixed: a missing table, or one with another key schema, rejects them. */
+    private static final Set<String> MISCONFIGURATION_ERRORS = Set.of("ResourceNotFoundException", "ValidationException");
 
     private SessionStoreFailures() {
     }
@@ -48,33 +53,38 @@ final class SessionStoreFailures {
         return new SessionStoreUnavailableException("new family or token already exists", false, null);
     }
 
-    static ConfigurationException tableNotFound(String operation, String table) {
+    private static ConfigurationException tableNotFound(String operation, String table) {
         return new ConfigurationException("DynamoDB table " + table + " not found (" + operation + ")");
     }
 
     /**
-     * Any other error answer: throttling (retryable), no permission or a rejected request
-     * (configuration), the rest unavailable.
+     * The one place a DynamoDB call's failure (any exception of the SDK client, an
+     * {@link java.io.UncheckedIOException}) becomes unavailable or misconfigured.
      */
-    static RuntimeException serviceError(String operation, String table, int status, String code, boolean throttled,
-                                         Throwable cause) {
-        if (throttled) {
-            return new SessionStoreUnavailableException(operation + " throttled (" + code + ")", true, cause);
+    static RuntimeException of(String operation, String table, RuntimeException e) {
+        AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS);
+        if (failure == null) {
+            throw e;
         }
-        if (status == 403 || "AccessDeniedException".equals(code)) {
-            return new ConfigurationException("no permission for DynamoDB " + operation + " on table " + table);
+        if (failure.misconfigured()) {
+            if ("ResourceNotFoundException".equals(failure.errorCode())) {
+                return tableNotFound(operation, table);
+            }
+            if ("ValidationException".equals(failure.errorCode())) {
+                return new ConfigurationException("DynamoDB rejected " + operation + " on table " + table
+                        + " (ValidationException): is its key the string pk?");
+            }
+            return new ConfigurationException("no permission for DynamoDB " + operation + " on table " + table
+                    + " (" + failure.what() + ")");
         }
-        if ("ValidationException".equals(code)) {
-            // Our requests are fixed: a table with another key schema rejects them.
-            return new ConfigurationException("DynamoDB rejected " + operation + " on table " + table
-                    + " (ValidationException): is its key the string pk?");
+        if (failure.throttled()) {
+            return new SessionStoreUnavailableException(operation + " throttled (" + failure.what() + ")", true, e);
         }
-        return new SessionStoreUnavailableException(operation + " failed: HTTP " + status + " " + code, false, cause);
-    }
-
-    /** No answer: network, timeout, no credentials; {@code what} names the failure without its message. */
-    static SessionStoreUnavailableException unreachable(String operation, String what, Throwable cause) {
-        return new SessionStoreUnavailableException(operation + " unreachable or timed out: " + what, false, cause);
+        if (failure.status() == 0) {
+            return new SessionStoreUnavailableException(operation + " unreachable or timed out: " + failure.what(),
+                    false, e);
+        }
+        return new SessionStoreUnavailableException(operation + " failed: " + failure.what(), false, e);
     }
 
     static SessionStoreUnavailableException noTimeLeft() {

@@ -1,70 +1,45 @@
 package wxlogin.secrets;
 
-// Integration (fast): the signed GetSecretValue over real HTTP against a recording stand-in, with the SDK's signer and credential providers.
+// Integration (fast): the SDK's SecretsManagerClient as the project builds it, over real HTTP against a local stand-in: request, credentials, retries, deadline, and how every failure is sorted.
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
 import wxlogin.common.Env;
-import wxlogin.testing.NoCredentials;
+import wxlogin.testing.AwsStandIn;
+import wxlogin.testing.AwsStandIn.Canned;
 
 class SecretsManagerSourceTest {
 
     private static final String SECRET_ID = "wxlogin/test/keys";
+    private static final String JSON_1_1 = "application/x-amz-json-1.1";
 
-    /** What the stand-in received. */
-    record Received(String path, Map<String, List<String>> headers, String body) {
-        String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
-        }
-    }
-
-    /** A canned answer: status, optional x-amzn-ErrorType header, body. */
-    record Canned(int status, String errorType, String body) {
-    }
-
-    private HttpServer server;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Deque<Canned> answers = new ArrayDeque<>();
-    private volatile Canned always;
-    private volatile int credentialCalls;
+    private AwsStandIn endpoint;
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        server.createContext("/", this::answer);
-        server.createContext("/container-credentials", this::credentials);
-        server.start();
+        endpoint = new AwsStandIn(JSON_1_1);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        endpoint.close();
     }
 
     @Test
@@ -74,43 +49,42 @@ class SecretsManagerSourceTest {
         String value = source("eu-west-1", staticCredentials()).fetch(SECRET_ID);
 
         assertThat(value).isEqualTo("{\"keys\":[]}");
-        assertThat(received).hasSize(1);
-        Received request = received.get(0);
+        assertThat(endpoint.received).hasSize(1);
+        AwsStandIn.Received request = endpoint.received.get(0);
         assertThat(request.path()).isEqualTo("/");
         assertThat(request.header("X-Amz-Target")).isEqualTo("secretsmanager.GetSecretValue");
-        assertThat(request.header("Content-Type")).isEqualTo("application/x-amz-json-1.1");
-        assertThat(request.header("X-Amz-Date")).matches("\\d{8}T\\d{6}Z");
+        assertThat(request.header("Content-Type")).isEqualTo(JSON_1_1);
         assertThat(request.header("Authorization"))
                 .startsWith("AWS4-HMAC-SHA256 Credential=AKIDTEST/")
-                .contains("/eu-west-1/secretsmanager/aws4_request")
-                .contains("SignedHeaders=").contains("x-amz-target").contains("Signature=");
+                .contains("/eu-west-1/secretsmanager/aws4_request").contains("x-amz-target");
         assertThat(request.body()).isEqualTo("{\"SecretId\":\"" + SECRET_ID + "\"}");
     }
 
     @Test
     void sessionCredentialsAddTheSecurityToken() {
         answerOk("v");
-        IdentityProvider<AwsCredentialsIdentity> session =
-                StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIATEST", "secret", "session-token"));
 
-        source("us-east-1", session).fetch(SECRET_ID);
+        source("us-east-1", StaticCredentialsProvider.create(AwsSessionCredentials.create("ASIATEST", "secret",
+                "session-token"))).fetch(SECRET_ID);
 
-        assertThat(received.get(0).header("X-Amz-Security-Token")).isEqualTo("session-token");
-        assertThat(received.get(0).header("Authorization")).contains("Credential=ASIATEST/").contains("x-amz-security-token");
+        assertThat(endpoint.received.get(0).header("X-Amz-Security-Token")).isEqualTo("session-token");
     }
 
     @Test
     void takesContainerCredentialsLikeASnapStartFunction() {
         answerOk("v");
-        answerOk("v");
+        int[] credentialCalls = {0};
+        endpoint.answerPath("/container-credentials", n -> {
+            credentialCalls[0]++;
+            return new Canned(200, "application/json", "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":"
+                    + "\"container-secret\",\"Token\":\"container-session-token\",\"Expiration\":\"2099-01-01T00:00:00Z\"}");
+        });
         String savedKey = System.clearProperty("aws.accessKeyId");
         String savedSecret = System.clearProperty("aws.secretAccessKey");
-        System.setProperty("aws.containerCredentialsFullUri", base() + "/container-credentials");
+        System.setProperty("aws.containerCredentialsFullUri", endpoint.endpoint() + "/container-credentials");
         System.setProperty("aws.containerAuthorizationToken", "container-token");
         try {
-            SecretsManagerSource source = new SecretsManagerSource(URI.create(base()), "us-east-1",
-                    SecretsManagerSource.lambdaCredentials());
-
+            SecretsManagerSource source = SecretsManagerSource.fromEnvironment(env("us-east-1"));
             source.fetch(SECRET_ID);
             source.fetch(SECRET_ID);
         } finally {
@@ -119,211 +93,194 @@ class SecretsManagerSourceTest {
             restore("aws.accessKeyId", savedKey);
             restore("aws.secretAccessKey", savedSecret);
         }
-        assertThat(received).hasSize(2);
-        assertThat(received.get(0).header("Authorization")).contains("Credential=ASIACONTAINER/");
-        assertThat(received.get(0).header("X-Amz-Security-Token")).isEqualTo("container-session-token");
-        assertThat(credentialCalls).as("the SDK provider caches what the endpoint answered").isEqualTo(1);
+        assertThat(endpoint.received).hasSize(2);
+        assertThat(endpoint.received.get(0).header("Authorization")).contains("Credential=ASIACONTAINER/");
+        assertThat(endpoint.received.get(0).header("X-Amz-Security-Token")).isEqualTo("container-session-token");
+        assertThat(credentialCalls[0]).as("the SDK provider caches what the endpoint answered").isEqualTo(1);
     }
 
     @Test
     void readsTheStandardEndpointOverrideAndRegionFromTheEnvironment() {
-        SecretsManagerSource source = SecretsManagerSource.fromEnvironment(new Env(Map.of(
-                "AWS_REGION", "ap-east-1", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://127.0.0.1:4566",
-                "AWS_ENDPOINT_URL", "http://127.0.0.1:9999")));
+        answerOk("v");
+        Map<String, String> env = new HashMap<>(Map.of("AWS_REGION", "ap-east-1",
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.endpoint(), "AWS_ENDPOINT_URL", "http://127.0.0.1:9"));
 
-        assertThat(source.endpoint()).isEqualTo(URI.create("http://127.0.0.1:4566"));
-        assertThat(source.region()).isEqualTo("ap-east-1");
-        assertThat(SecretsManagerSource.fromEnvironment(new Env(Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:9999"))).endpoint())
-                .as("the global override applies when the service one is absent")
-                .isEqualTo(URI.create("http://127.0.0.1:9999"));
+        SecretsManagerSource.fromEnvironment(new Env(env)).fetch(SECRET_ID);
+        env.remove("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+        env.put("AWS_ENDPOINT_URL", endpoint.endpoint());
+        SecretsManagerSource.fromEnvironment(new Env(env)).fetch(SECRET_ID);
+
+        assertThat(endpoint.received).as("the service's override, then the global one").hasSize(2)
+                .allSatisfy(r -> assertThat(r.header("Authorization")).contains("/ap-east-1/secretsmanager/"));
     }
 
-    @ParameterizedTest
-    @CsvSource({"us-east-1, https://secretsmanager.us-east-1.amazonaws.com",
-            "ap-east-1, https://secretsmanager.ap-east-1.amazonaws.com",
-            "cn-north-1, https://secretsmanager.cn-north-1.amazonaws.com.cn",
-            "cn-northwest-1, https://secretsmanager.cn-northwest-1.amazonaws.com.cn"})
-    void withoutAnOverrideTheEndpointIsTheRegionsOwnInItsPartition(String region, String endpoint) {
-        SecretsManagerSource source = SecretsManagerSource.fromEnvironment(new Env(Map.of("AWS_REGION", region)));
-
-        assertThat(source.endpoint()).isEqualTo(URI.create(endpoint));
-        assertThat(source.region()).isEqualTo(region);
-    }
+    // ------------------------------------------------------------------ misconfigured: 500, not retried
 
     @ParameterizedTest
     @CsvSource(nullValues = "null", value = {
-            "400, null, ResourceNotFoundException",
-            "400, null, com.amazonaws.secretsmanager#ResourceNotFoundException",
-            "400, ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.secretsmanager/, x",
-            "400, null, InvalidParameterException",
-            "400, null, InvalidRequestException",
-            "400, null, DecryptionFailureException"})
-    void aSecretThatCannotBeReadIsAConfigurationError(int status, String header, String type) {
-        always = new Canned(status, header, "{\"__type\":\"" + type + "\",\"message\":\"no\"}");
+            "null, ResourceNotFoundException",
+            "null, com.amazonaws.secretsmanager#ResourceNotFoundException",
+            "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.secretsmanager/, x",
+            "null, InvalidParameterException",
+            "null, InvalidRequestException",
+            "null, DecryptionFailure"})
+    void aSecretThatCannotBeReadIsAConfigurationError(String header, String type) {
+        endpoint.answer(n -> new Canned(400, JSON_1_1, "{\"__type\":\"" + type + "\",\"message\":\"no\"}", header));
 
         assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("secret " + SECRET_ID + " cannot be read: ")
-                .hasMessageEndingWith(header != null ? "ResourceNotFoundException"
-                        : type.substring(type.lastIndexOf('#') + 1));
-        assertThat(received).as("not retried").hasSize(1);
+                .hasMessageEndingWith(header != null ? "ResourceNotFoundException" : type.substring(type.lastIndexOf('#') + 1));
+        assertThat(endpoint.received).as("not retried").hasSize(1);
     }
 
-    @Test
-    void accessDeniedIsAConfigurationError() {
-        always = new Canned(403, null, "{\"__type\":\"AccessDeniedException\",\"message\":\"not authorized\"}");
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "400 | {\"__type\":\"AccessDeniedException\",\"message\":\"not authorized\"}",
+            "403 | {\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\"}",
+            "403 | <html>Forbidden</html>"})
+    void noPermissionIsAConfigurationError(int status, String body) {
+        endpoint.alwaysError(status, body);
 
         assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID))
-                .isInstanceOf(ConfigurationException.class).hasMessage("no permission to read secret " + SECRET_ID);
-        assertThat(received).hasSize(1);
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("no permission to read secret " + SECRET_ID + " (HTTP " + status);
+        assertThat(endpoint.received).hasSize(1);
     }
 
     @Test
     void aSecretWithoutSecretStringIsAConfigurationError() {
-        answers.add(new Canned(200, null, "{\"Name\":\"x\",\"SecretBinary\":\"AAEC\"}"));
+        endpoint.answer(n -> new Canned(200, JSON_1_1, "{\"Name\":\"x\",\"SecretBinary\":\"AAEC\"}"));
 
         assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("has no SecretString");
     }
 
+    // ------------------------------------------------------------------ unavailable: 503
+
     @ParameterizedTest
-    @CsvSource({"400, ThrottlingException", "503, ServiceUnavailableException"})
-    void throttlingAndServerErrorsAreRetriedThenUnavailable(int status, String type) {
-        always = new Canned(status, null, "{\"__type\":\"" + type + "\",\"message\":\"busy\"}");
+    @CsvSource(delimiter = '|', value = {
+            "400 | application/x-amz-json-1.1 | {\"__type\":\"ThrottlingException\",\"message\":\"busy\"} | Secrets Manager throttled: HTTP 400 ThrottlingException",
+            "429 | application/x-amz-json-1.1 | {} | Secrets Manager throttled: HTTP 429",
+            "503 | application/x-amz-json-1.1 | {\"__type\":\"ServiceUnavailableException\"} | Secrets Manager answered HTTP 503 ServiceUnavailableException",
+            "500 | text/plain | Internal Server Error | Secrets Manager answered HTTP 500",
+            "502 | text/html | <html><body>Bad Gateway</body></html> | Secrets Manager answered HTTP 502",
+            "504 | text/plain | '' | Secrets Manager answered HTTP 504"})
+    void throttlingAndServerErrorsWithOrWithoutJsonAreRetriedThenUnavailable(int status, String contentType, String body,
+                                                                            String message) {
+        endpoint.answer(n -> new Canned(status, contentType, body));
 
         assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID))
-                .isInstanceOf(SecretUnavailableException.class)
-                .hasMessageStartingWith("Secrets Manager answered HTTP " + status);
-        assertThat(received).as("the SDK's standard mode: three attempts").hasSize(SecretsManagerSource.MAX_ATTEMPTS);
+                .isInstanceOf(SecretUnavailableException.class).hasMessageStartingWith(message);
+        assertThat(endpoint.received).as("the SDK's standard mode: three attempts").hasSize(SecretsManagerSource.MAX_ATTEMPTS);
     }
 
     @Test
     void aTransientErrorFollowedBySuccessIsInvisible() {
-        answers.add(new Canned(500, null, "{\"__type\":\"InternalServiceError\"}"));
-        answers.add(new Canned(400, null, "{\"__type\":\"ThrottlingException\"}"));
-        answerOk("v");
+        endpoint.answer(n -> switch (n) {
+            case 1 -> new Canned(500, "text/plain", "oops");
+            case 2 -> new Canned(400, JSON_1_1, "{\"__type\":\"ThrottlingException\"}");
+            default -> ok("v");
+        });
 
         assertThat(source("us-east-1", staticCredentials()).fetch(SECRET_ID)).isEqualTo("v");
-        assertThat(received).hasSize(3);
+        assertThat(endpoint.received).hasSize(3);
+    }
+
+    @Test
+    void anUnknownClientErrorIsUnavailableNotRetried() {
+        endpoint.alwaysError(400, "{\"__type\":\"SomethingNewException\",\"message\":\"bad\"}");
+
+        assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID))
+                .isInstanceOf(SecretUnavailableException.class)
+                .hasMessage("Secrets Manager answered HTTP 400 SomethingNewException");
+        assertThat(endpoint.received).hasSize(1);
     }
 
     @Test
     void rightAfterAFailureTheNextReadFailsAtOnceWithoutAsking() {
-        always = new Canned(503, null, "{\"__type\":\"ServiceUnavailableException\"}");
+        endpoint.alwaysError(503, "{\"__type\":\"ServiceUnavailableException\"}");
         SecretsManagerSource source = source("us-east-1", staticCredentials());
         assertThatThrownBy(() -> source.fetch(SECRET_ID)).isInstanceOf(SecretUnavailableException.class);
-        int asked = received.size();
-        always = null;
+        int asked = endpoint.received.size();
         answerOk("v");
 
         // A warm login reads two secrets in a row: the second must not wait out its own timeouts.
         assertThatThrownBy(() -> source.fetch("another-secret")).isInstanceOf(SecretUnavailableException.class)
                 .hasMessageContaining("moments ago");
-        assertThat(received).hasSize(asked);
-    }
-
-    @Test
-    void anotherClientErrorIsUnavailableNotRetried() {
-        always = new Canned(400, null, "{\"__type\":\"ValidationException\",\"message\":\"bad\"}");
-
-        assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID))
-                .isInstanceOf(SecretUnavailableException.class).hasMessage("Secrets Manager answered HTTP 400 ValidationException");
-        assertThat(received).hasSize(1);
+        assertThat(endpoint.received).hasSize(asked);
     }
 
     @Test
     void anUnreachableEndpointIsUnavailable() {
-        int port = server.getAddress().getPort();
-        server.stop(0);
+        SecretsManagerSource source = source("us-east-1", staticCredentials());
+        endpoint.stop();
 
-        assertThatThrownBy(() -> new SecretsManagerSource(URI.create("http://127.0.0.1:" + port), "us-east-1",
-                staticCredentials()).fetch(SECRET_ID))
-                .isInstanceOf(SecretUnavailableException.class).hasMessageStartingWith("Secrets Manager unreachable: ");
+        assertThatThrownBy(() -> source.fetch(SECRET_ID))
+                .isInstanceOf(SecretUnavailableException.class)
+                .hasMessageStartingWith("Secrets Manager unreachable: SdkClientException");
     }
 
     @Test
     void noCredentialsIsUnavailableAndSendsNothing() {
-        IdentityProvider<AwsCredentialsIdentity> none = new NoCredentials();
+        AwsCredentialsProvider none = () -> {
+            throw SdkClientException.create("Unable to load credentials from any of the providers in the chain");
+        };
 
         assertThatThrownBy(() -> source("us-east-1", none).fetch(SECRET_ID))
                 .isInstanceOf(SecretUnavailableException.class)
-                .hasMessage("Secrets Manager unreachable: no AWS credentials (IllegalStateException)");
-        assertThat(received).isEmpty();
+                .hasMessageStartingWith("Secrets Manager unreachable: SdkClientException");
+        assertThat(endpoint.received).isEmpty();
     }
 
     @Test
-    void primingSignsAndParsesWithoutNetwork() {
-        SecretsManagerSource.prime();
+    void aSlowAnswerNeverKeepsTheCallerPastItsDeadline() {
+        answerOk("v");
+        SecretsManagerSource source = source("us-east-1", staticCredentials());
+        source.fetch(SECRET_ID); // loaded and connected: what is timed below is the slow answer alone
+        endpoint.answerAfter(5_000);
 
-        assertThat(received).isEmpty();
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> source.fetch(SECRET_ID, Deadline.in(700, Clock.systemUTC())))
+                .isInstanceOf(SecretUnavailableException.class)
+                .hasMessageStartingWith("Secrets Manager unreachable: ApiCallTimeoutException");
+        assertThat((System.nanoTime() - started) / 1_000_000).as("the deadline, not the 5 s answer").isLessThan(3_000);
+    }
+
+    @Test
+    void withoutTimeLeftNothingIsSent() {
+        assertThatThrownBy(() -> source("us-east-1", staticCredentials()).fetch(SECRET_ID, Deadline.in(50, Clock.systemUTC())))
+                .isInstanceOf(SecretUnavailableException.class).hasMessage("no time left for Secrets Manager");
+        assertThat(endpoint.received).isEmpty();
     }
 
     // ---- helpers ----
 
-    private SecretsManagerSource source(String region, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
-        return new SecretsManagerSource(URI.create(base()), region, credentials);
+    private SecretsManagerSource source(String region, AwsCredentialsProvider credentials) {
+        return SecretsManagerSource.fromEnvironment(env(region), credentials);
     }
 
-    private String base() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+    private Env env(String region) {
+        return new Env(Map.of("AWS_REGION", region, "AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.endpoint()));
     }
 
-    private static IdentityProvider<AwsCredentialsIdentity> staticCredentials() {
+    private static AwsCredentialsProvider staticCredentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test-secret-key"));
     }
 
     private void answerOk(String secretString) {
-        answers.add(new Canned(200, null, "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:x-AbCdEf\","
-                + "\"Name\":\"x\",\"VersionId\":\"v1\",\"SecretString\":" + quote(secretString)
-                + ",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.795528800E9}"));
+        endpoint.answer(n -> ok(secretString));
     }
 
-    private static String quote(String value) {
-        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    private static Canned ok(String secretString) {
+        return new Canned(200, JSON_1_1, "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:x-AbCdEf\","
+                + "\"Name\":\"x\",\"VersionId\":\"v1\",\"SecretString\":\"" + secretString.replace("\"", "\\\"")
+                + "\",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.795528800E9}");
     }
 
     private static void restore(String property, String value) {
         if (value != null) {
             System.setProperty(property, value);
-        }
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
-                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            Canned canned;
-            synchronized (answers) {
-                canned = answers.isEmpty() ? always : answers.poll();
-            }
-            if (canned == null) {
-                canned = new Canned(500, null, "{\"__type\":\"InternalFailure\",\"message\":\"no answer set\"}");
-            }
-            if (canned.errorType() != null) {
-                exchange.getResponseHeaders().set("x-amzn-ErrorType", canned.errorType());
-            }
-            send(exchange, canned.status(), canned.body());
-        }
-    }
-
-    private void credentials(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            credentialCalls++;
-            if (!"container-token".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                send(exchange, 401, "{}");
-                return;
-            }
-            send(exchange, 200, "{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"container-secret\","
-                    + "\"Token\":\"container-session-token\",\"Expiration\":\"2099-01-01T00:00:00Z\"}");
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -227,30 +228,20 @@ class RefreshSessionsTest {
     }
 
     @Test
-    void loginsSessionsStartFamiliesWithTheLeanDynamoDbStarterOnTheConfiguredTable() {
+    void loginAndTheSessionFunctionShareOneDynamoDbStoreOnTheConfiguredTable() {
         RefreshSessions login = RefreshSessions.forLoginOrNull(new Env(Map.of("SESSIONS_TABLE", "sessions-t",
                 "AWS_REGION", "eu-west-1", "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000")), clock);
+        RefreshSessions session = RefreshSessions.fromEnvironment(new Env(Map.of("SESSIONS_TABLE", "sessions-t",
+                "AWS_REGION", "eu-west-1")), clock);
 
-        assertThat(login.starter()).isInstanceOfSatisfying(DynamoDbSessionStarter.class, starter -> {
-            assertThat(starter.table()).isEqualTo("sessions-t");
-            assertThat(starter.region()).isEqualTo("eu-west-1");
-            assertThat(starter.endpoint()).hasToString("http://127.0.0.1:8000");
-        });
-        assertThat(RefreshSessions.fromEnvironment(new Env(Map.of("SESSIONS_TABLE", "t", "AWS_REGION", "us-east-1")),
-                clock).starter()).as("refresh and logout keep the SDK store").isInstanceOf(DynamoDbSessionStore.class);
-    }
-
-    @Test
-    void sessionsThatOnlyStartIssueTokensButNeitherRotateNorRevoke() {
-        RefreshSessions login = RefreshSessions.forStarting(store, new RefreshTokens(), LIFETIME, clock);
-
-        String first = login.start(ALICE, deadline()).token();
-
-        assertThat(store.tokens).containsOnlyKeys(RefreshTokens.hash(first));
-        assertThat(login.lifetimeSeconds()).isEqualTo(LIFETIME);
-        assertThatThrownBy(() -> login.rotate(first, deadline())).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> login.revoke(first, deadline())).isInstanceOf(IllegalStateException.class);
-        assertThat(sessions.rotate(first, deadline()).identity()).isEqualTo(ALICE);
+        for (RefreshSessions sessions : List.of(login, session)) {
+            assertThat(sessions.store()).isInstanceOfSatisfying(DynamoDbSessionStore.class, store -> {
+                assertThat(store.table()).isEqualTo("sessions-t");
+                assertThat(store.client().serviceClientConfiguration().region().id()).isEqualTo("eu-west-1");
+            });
+        }
+        assertThat(((DynamoDbSessionStore) login.store()).client().serviceClientConfiguration().endpointOverride())
+                .hasValueSatisfying(uri -> assertThat(uri).hasToString("http://127.0.0.1:8000"));
     }
 
     @Test

@@ -33,7 +33,7 @@ import wxlogin.common.Env;
 import wxlogin.http.HttpResponses;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.login.LoginHandler;
-import wxlogin.login.Session;
+import wxlogin.session.SessionBody;
 import wxlogin.testing.FakeContext;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKey;
@@ -123,7 +123,7 @@ public class LoginBenchmark {
     public APIGatewayV2HTTPResponse mintAndAnswer() {
         SessionTokens.Minted minted = tokens.mint(key, "sbx-weixinApp-bench", DevelopmentSecrets.APPID, "weixinApp",
                 "o_app_bench", "u_bench");
-        return HttpResponses.json(200, new Session(minted.token(), "Bearer", 7200, "sbx-weixinApp-bench", "o_app_bench",
+        return HttpResponses.json(200, new SessionBody(minted.token(), "Bearer", 7200, "sbx-weixinApp-bench", "o_app_bench",
                 "u_bench", "weixinApp", null, null).toJson());
     }
 

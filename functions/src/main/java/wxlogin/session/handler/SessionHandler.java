@@ -14,20 +14,19 @@ import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
 import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
-import wxlogin.login.Session;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.session.RefreshRequest;
 import wxlogin.session.RefreshSessions;
+import wxlogin.session.SessionBody;
 import wxlogin.session.SessionRenewal;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKeys;
 
 /**
  * {@code POST /session/refresh} and {@code POST /logout} (SessionFunction), told apart by the route
- * key. Parses, delegates to {@link SessionRenewal}, maps. Lives apart from {@code wxlogin.session}
- * because it answers with {@code wxlogin.login.Session}, and login depends on the session package.
+ * key. Parses, delegates to {@link SessionRenewal}, maps.
  */
 public final class SessionHandler implements HttpApiFunction {
 
@@ -97,7 +96,7 @@ public final class SessionHandler implements HttpApiFunction {
             }
             SessionRenewal.Renewed renewed = renewal.refresh(refreshToken, deadline);
             SessionTokens.Minted access = renewed.access();
-            return HttpResponses.json(200, new Session(access.token(), "Bearer", renewal.accessTokenLifetimeSeconds(),
+            return HttpResponses.json(200, new SessionBody(access.token(), "Bearer", renewal.accessTokenLifetimeSeconds(),
                     access.claims().userId(), access.claims().openid(), access.claims().unionid(),
                     access.claims().loginType(), renewed.refresh().token(), renewed.refresh().expiresIn()).toJson());
         } catch (ApiException e) {

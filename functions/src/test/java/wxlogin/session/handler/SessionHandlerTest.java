@@ -2,6 +2,11 @@
 package wxlogin.session.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.amazonaws.services.lambda.runtime.Context;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -18,9 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.testing.SecretLedger;
 import wxlogin.common.Json;
+import wxlogin.secrets.SecretSource;
 import wxlogin.secrets.SecretUnavailableException;
 import wxlogin.session.InMemorySessionStore;
 import wxlogin.session.RefreshSessions;
@@ -217,6 +224,35 @@ class SessionHandlerTest {
                 SIGNING_SECRET}) {
             assertThat(logText).doesNotContain(sensitive);
         }
+    }
+
+    @Test
+    void theSigningKeysAreReadWithinTheInvocationsRemainingTime() throws Exception {
+        String refreshToken = sessions.start(ALICE, deadline()).token();
+        long[] secretReadBudget = {-1};
+        SecretSource secrets = new SecretSource() {
+            @Override
+            public String fetch(String secretId) {
+                throw new AssertionError("read without the invocation's deadline");
+            }
+
+            @Override
+            public String fetch(String secretId, Deadline deadline) {
+                secretReadBudget[0] = deadline.remainingMillis();
+                return "{\"keys\":[{\"kid\":\"k1\",\"secret\":\"" + SIGNING_SECRET + "\"}]}";
+            }
+        };
+        SessionHandler handler = new SessionHandler(SessionHandler.wire(new Env(Map.of("SESSION_KEYS_SECRET_ID",
+                KEYS_SECRET_ID)), secrets, sessions, clock), clock);
+        Context context = mock(Context.class);
+        when(context.getRemainingTimeInMillis()).thenReturn(3_500);
+        when(context.getAwsRequestId()).thenReturn("request-1");
+
+        APIGatewayV2HTTPResponse response = handler.handleRequest(refresh(refreshToken), context);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        verify(context).getRemainingTimeInMillis();
+        assertThat(secretReadBudget[0]).as("the remaining time less the answer's reserve").isEqualTo(3_000);
     }
 
     // --- helpers ---

@@ -1,4 +1,4 @@
-// Level: integration, in-process - the real login and gate handlers and the real AWS SDK client against the local Secrets Manager endpoint with injected faults (no AWS, no Docker).
+// Level: integration, in-process - the real login and gate handlers and the real AWS SDK client against the local Secrets Manager endpoint, behind the TCP fault proxy, with injected faults (no AWS, no Docker).
 package wxlogin.it.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,9 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import wxlogin.common.ConfigurationException;
 import wxlogin.gate.CallGateHandler;
+import wxlogin.it.faults.FaultProxy;
 import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SmFault;
@@ -136,6 +138,74 @@ class SecretsManagerFailuresTest {
         standIns.secrets.clearFaults();
         pauseLongerThan(SecretsManagerSource.QUIET_AFTER_FAILURE_MILLIS);
         assertThat(tokenOf(handler.handleRequest(loginEvent(code), loginContext()))).isNotNull();
+    }
+
+    /** Faults at the connection and HTTP level, from the fault proxy, by name. */
+    static FaultProxy.Fault proxyFault(String name) {
+        return switch (name) {
+            case "500-text" -> FaultProxy.plainServerError(500);
+            case "502-html" -> FaultProxy.answer(502, "text/html", "<html><body>502 Bad Gateway</body></html>");
+            case "503-json" -> FaultProxy.jsonServerError(503, "1.1", "ServiceUnavailableException");
+            case "throttling" -> FaultProxy.secretsManagerThrottling();
+            case "429" -> FaultProxy.tooManyRequests();
+            case "reset" -> FaultProxy.reset();
+            case "reset-mid-answer" -> FaultProxy.resetMidAnswer();
+            case "refused" -> FaultProxy.refuse();
+            case "hang" -> FaultProxy.hang();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"500-text", "502-html", "503-json", "throttling", "429", "reset", "reset-mid-answer", "refused", "hang"})
+    void aColdLoginAnswers503ForEveryTransportAndServiceFaultAndTheNextTrySucceeds(String fault) {
+        // Issue 19: a 5xx whose body is not JSON once answered 500 (a NullPointerException).
+        LoginHandler handler = standIns.loginHandler();
+        String code = standIns.code("weixinApp");
+        standIns.secretsProxy.fail(proxyFault(fault));
+
+        Timed<APIGatewayV2HTTPResponse> login = timed(() -> handler.handleRequest(loginEvent(code), loginContext()));
+
+        assertThat(login.millis()).as("inside the Lambda's remaining time").isLessThan(LOGIN_TIMEOUT_MILLIS);
+        assertThat(login.value().getStatusCode()).as(login.value().getBody()).isEqualTo(503);
+        assertThat(Integer.parseInt(login.value().getHeaders().get("Retry-After"))).isBetween(1, 5);
+        assertThat(body(login.value()).get("errCode").asLong()).isEqualTo(900_504);
+        assertThat(login.value().getBody()).doesNotContain("Exception");
+        assertThat(standIns.wechat.calls(CODE_EXCHANGE)).as("the code never reached WeChat").isZero();
+
+        standIns.secretsProxy.heal();
+        pauseLongerThan(SecretsManagerSource.QUIET_AFTER_FAILURE_MILLIS);
+        assertThat(tokenOf(handler.handleRequest(loginEvent(code), loginContext()))).as("the same code, once it clears")
+                .isNotNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"500-text", "reset", "refused"})
+    void aWarmLoginAndAWarmGateServeFromTheCacheWhilePooledConnectionsBreak(String fault) {
+        LoginHandler handler = standIns.loginHandler();
+        String token = tokenOf(handler.handleRequest(loginEvent(standIns.code("weixinApp")), loginContext()));
+        CallGateHandler gate = standIns.gateHandler();
+        assertThat(gate.handleRequest(gateEvent("Bearer " + token), gateContext()).getIsAuthorized()).isTrue();
+        standIns.clock.advance(PAST_TTL);
+        standIns.secretsProxy.resetOpenConnections();
+        standIns.secretsProxy.fail(proxyFault(fault));
+
+        assertThat(tokenOf(handler.handleRequest(loginEvent(standIns.code("weixinApp")), loginContext()))).isNotNull();
+        assertThat(gate.handleRequest(gateEvent("Bearer " + token), gateContext()).getIsAuthorized()).isTrue();
+        assertThat(logs.text()).contains("secret.stale secret=" + DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
+    }
+
+    @Test
+    void noPermissionToReadASecretIsA500() {
+        standIns.secretsProxy.fail(FaultProxy.answer(400, "application/x-amz-json-1.1",
+                "{\"__type\":\"AccessDeniedException\",\"message\":\"not authorized\"}"));
+
+        APIGatewayV2HTTPResponse response = standIns.loginHandler()
+                .handleRequest(loginEvent(standIns.code("weixinApp")), loginContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(500);
+        assertThat(body(response).get("errCode").asLong()).isEqualTo(900_500);
+        assertThat(logs.text()).contains("no permission to read secret " + DevelopmentSecrets.WECHAT_APP_SECRET_ID);
     }
 
     @ParameterizedTest

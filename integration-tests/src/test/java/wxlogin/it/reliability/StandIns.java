@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
+import wxlogin.it.faults.FaultProxy;
 import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
@@ -28,7 +29,7 @@ import wxlogin.secrets.SecretsManagerSource;
 /**
  * A WeChat sandbox and a Secrets Manager endpoint seeded with the development secrets, and the
  * production handlers wired to them exactly as Lambda wires them (real SDK client, real HTTP
- * client), except for the clock: {@link #clock} follows the system clock plus an offset tests can
+ * client), Secrets Manager reached through a {@link FaultProxy} that tests can break, except for the clock: {@link #clock} follows the system clock plus an offset tests can
  * advance, so cache lifetimes pass without sleeping while deadlines stay real.
  */
 final class StandIns implements AutoCloseable {
@@ -45,16 +46,21 @@ final class StandIns implements AutoCloseable {
 
     final WeChatSandbox wechat;
     final SecretsManagerEndpoint secrets;
+    /** In front of {@link #secrets}: what the handlers' SDK client connects to. */
+    final FaultProxy secretsProxy;
     final OffsetClock clock = new OffsetClock();
 
     StandIns() {
         wechat = DevelopmentSecrets.sandboxFor();
         secrets = SecretsManagerEndpoint.start();
         DevelopmentSecrets.seed(secrets);
+        secretsProxy = FaultProxy.start(secrets.endpoint());
     }
 
     Map<String, String> env() {
-        return DevelopmentSecrets.environment(wechat, secrets);
+        Map<String, String> env = DevelopmentSecrets.environment(wechat, secrets);
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsProxy.endpoint());
+        return env;
     }
 
     /** CodeExchangeFunction's handler, wired by its own wiring code, on {@link #clock}. */
@@ -119,6 +125,7 @@ final class StandIns implements AutoCloseable {
 
     @Override
     public void close() {
+        secretsProxy.close();
         wechat.close();
         secrets.close();
     }

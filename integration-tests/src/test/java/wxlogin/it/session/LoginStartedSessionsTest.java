@@ -1,4 +1,4 @@
-// Integration: login's lean DynamoDB write (DynamoDbSessionStarter) against DynamoDB Local, next to the SDK-based DynamoDbSessionStore that refresh and logout use: same items, same failures, and a login-started family refreshes.
+// Integration: login's one DynamoDB write (the session store the session function uses) against DynamoDB Local, through the TCP fault proxy: the items, the failures, and a login-started family refreshes.
 package wxlogin.it.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,24 +15,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
-import wxlogin.session.DynamoDbSessionStarter;
+import wxlogin.it.faults.FaultProxy;
 import wxlogin.session.DynamoDbSessionStore;
 import wxlogin.session.RefreshSessions;
 import wxlogin.session.RefreshTokens;
 import wxlogin.session.SessionIdentity;
-import wxlogin.session.SessionStarter;
 import wxlogin.session.SessionStoreUnavailableException;
 import wxlogin.session.StoredToken;
 import wxlogin.session.TokenFamily;
@@ -51,7 +49,7 @@ class LoginStartedSessionsTest {
     static final SessionIdentity BOB = new SessionIdentity("user-bob", "wxlocal0000000001", "phoneSms", null, null);
 
     private static SessionsTable table;
-    private static FaultyDynamoDb proxy;
+    private static FaultProxy proxy;
     private final MutableClock clock = new MutableClock();
     private final RefreshTokens tokens = new RefreshTokens();
     private LogCapture logs;
@@ -61,7 +59,7 @@ class LoginStartedSessionsTest {
     @BeforeAll
     static void start() throws IOException {
         table = new SessionsTable();
-        proxy = new FaultyDynamoDb(table.dynamo.endpoint());
+        proxy = FaultProxy.start(table.dynamo.endpoint());
     }
 
     @AfterAll
@@ -88,12 +86,12 @@ class LoginStartedSessionsTest {
     // ------------------------------------------------------------------ what login writes, refresh reads
 
     @Test
-    void aFamilyStartedAtLoginIsReadByTheSdkStoreAndRefreshesThroughTheSessionHandler() throws Exception {
+    void aFamilyStartedAtLoginIsReadBackAndRefreshesThroughTheSessionHandler() throws Exception {
         for (SessionIdentity identity : List.of(ALICE, BOB)) {
             String first = sensitive(loginSessions(table.environment()).start(identity, deadline()).token());
             long now = clock.instant().getEpochSecond();
 
-            DynamoDbSessionStore sdk = sdkStore(table.environment(), table.name);
+            DynamoDbSessionStore sdk = store(table.environment(), table.name);
             String hash = RefreshTokens.hash(first);
             StoredToken token = sdk.findToken(hash, deadline());
             assertThat(token).isEqualTo(new StoredToken(hash, token.familyId(), identity, now, now + LIFETIME, null));
@@ -114,39 +112,25 @@ class LoginStartedSessionsTest {
         }
     }
 
-    @Test
-    void itWritesTheItemsTheSdkStoreWritesAttributeForAttribute() {
-        for (SessionIdentity identity : List.of(ALICE, BOB)) {
-            Map<String, AttributeValue> fromSdk = create(sdkStore(table.environment(), table.name), identity);
-            Map<String, AttributeValue> fromLogin = create(starter(table.environment(), table.name), identity);
-
-            assertThat(fromLogin).as(identity.userId()).isEqualTo(fromSdk);
-        }
-    }
-
-    // ------------------------------------------------------------------ failures, as the SDK store reports them
+    // ------------------------------------------------------------------ failures
 
     @Test
     void startingAFamilyWhoseIdOrTokenExistsFailsAsBeforeAndChangesNothing() {
         String familyId = tokens.newFamilyId();
         String hash = sensitive(RefreshTokens.hash(sensitive(tokens.newToken())));
-        starter(table.environment(), table.name).create(family(familyId, hash, ALICE), token(familyId, hash, ALICE),
-                deadline());
+        DynamoDbSessionStore store = store(table.environment(), table.name);
+        store.create(family(familyId, hash, ALICE), token(familyId, hash, ALICE), deadline());
         Map<String, AttributeValue> before = table.familyItem(familyId);
         String otherHash = sensitive(RefreshTokens.hash(sensitive(tokens.newToken())));
         String otherFamily = tokens.newFamilyId();
 
-        for (SessionStarter store : List.of(starter(table.environment(), table.name),
-                sdkStore(table.environment(), table.name))) {
-            // The same family with another token; another family with the same token.
-            for (Runnable create : List.<Runnable>of(
-                    () -> store.create(family(familyId, otherHash, ALICE), token(familyId, otherHash, ALICE), deadline()),
-                    () -> store.create(family(otherFamily, hash, ALICE), token(otherFamily, hash, ALICE), deadline()))) {
-                assertThatThrownBy(create::run).as(store.getClass().getSimpleName())
-                        .isInstanceOfSatisfying(SessionStoreUnavailableException.class,
-                                e -> assertThat(e.throttled()).isFalse())
-                        .hasMessage("new family or token already exists");
-            }
+        // The same family with another token; another family with the same token.
+        for (Runnable create : List.<Runnable>of(
+                () -> store.create(family(familyId, otherHash, ALICE), token(familyId, otherHash, ALICE), deadline()),
+                () -> store.create(family(otherFamily, hash, ALICE), token(otherFamily, hash, ALICE), deadline()))) {
+            assertThatThrownBy(create::run)
+                    .isInstanceOfSatisfying(SessionStoreUnavailableException.class, e -> assertThat(e.throttled()).isFalse())
+                    .hasMessage("new family or token already exists");
         }
         assertThat(table.familyItem(familyId)).isEqualTo(before);
         assertThat(table.item("token#" + otherHash)).as("both puts or neither").isNull();
@@ -155,48 +139,36 @@ class LoginStartedSessionsTest {
 
     @Test
     void aMissingTableIsAConfigurationErrorThatNamesIt() {
-        for (SessionStarter store : List.of(starter(table.environment(), "no-such-table"),
-                sdkStore(table.environment(), "no-such-table"))) {
-            assertThatThrownBy(() -> create(store, ALICE)).as(store.getClass().getSimpleName())
-                    .isInstanceOf(ConfigurationException.class)
-                    .hasMessage("DynamoDB table no-such-table not found (TransactWriteItems)");
-        }
+        assertThatThrownBy(() -> create(store(table.environment(), "no-such-table"), ALICE))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("DynamoDB table no-such-table not found (TransactWriteItems)");
     }
 
-    @ParameterizedTest
-    @EnumSource(FaultyDynamoDb.Fault.class)
-    void aThrottledOrFailingStoreIsUnavailableAfterOneRetryAsWithTheSdkAndNothingIsWritten(FaultyDynamoDb.Fault fault) {
-        List<String> messages = new ArrayList<>();
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"throttling", "500-json", "500-text", "reset"})
+    void aThrottledOrFailingStoreIsUnavailableAfterOneRetryAndNothingIsWritten(String fault) {
+        proxy.fail("TransactWriteItems", SessionStoreFailuresTest.fault(fault));
+        String familyId = tokens.newFamilyId();
+        String hash = sensitive(RefreshTokens.hash(sensitive(tokens.newToken())));
 
-        for (Function<Map<String, String>, SessionStarter> store : List.<Function<Map<String, String>, SessionStarter>>of(
-                env -> starter(env, table.name), env -> sdkStore(env, table.name))) {
-            proxy.heal();
-            proxy.fail("TransactWriteItems", fault);
-            String familyId = tokens.newFamilyId();
-            String hash = sensitive(RefreshTokens.hash(sensitive(tokens.newToken())));
-
-            assertThatThrownBy(() -> store.apply(table.environment(proxy.endpoint()))
-                    .create(family(familyId, hash, ALICE), token(familyId, hash, ALICE), deadline()))
-                    .isInstanceOfSatisfying(SessionStoreUnavailableException.class, e -> {
-                        assertThat(e.throttled()).isEqualTo(fault == FaultyDynamoDb.Fault.THROTTLE);
-                        messages.add(e.getMessage());
-                    });
-            assertThat(proxy.failures("TransactWriteItems")).as("one retry, no more").isEqualTo(2);
-            assertThat(table.familyItem(familyId)).isNull();
-        }
-        assertThat(messages.get(0)).as("the same message as the SDK store's").isEqualTo(messages.get(1));
+        assertThatThrownBy(() -> store(table.environment(proxy.endpoint()), table.name)
+                .create(family(familyId, hash, ALICE), token(familyId, hash, ALICE), deadline()))
+                .isInstanceOfSatisfying(SessionStoreUnavailableException.class,
+                        e -> assertThat(e.throttled()).isEqualTo(fault.equals("throttling")));
+        assertThat(proxy.faulted("TransactWriteItems")).as("one retry, no more").isEqualTo(2);
+        assertThat(table.familyItem(familyId)).isNull();
     }
 
     @Test
     void aRetryAfterALostAnswerFindsTheTransactionDoneAndSucceeds() {
-        proxy.loseNextAnswers("TransactWriteItems", 1);
+        proxy.fail("TransactWriteItems", FaultProxy.loseAnswer(), 1);
         String familyId = tokens.newFamilyId();
         String hash = sensitive(RefreshTokens.hash(sensitive(tokens.newToken())));
 
-        starter(table.environment(proxy.endpoint()), table.name)
+        store(table.environment(proxy.endpoint()), table.name)
                 .create(family(familyId, hash, ALICE), token(familyId, hash, ALICE), deadline());
 
-        assertThat(proxy.failures("TransactWriteItems")).as("the first answer was lost").isEqualTo(1);
+        assertThat(proxy.faulted("TransactWriteItems")).as("the first answer was lost").isEqualTo(1);
         assertThat(table.familyItem(familyId).get("currentHash").s()).isEqualTo(hash);
         assertThat(table.item("token#" + hash).get("familyId").s()).isEqualTo(familyId);
     }
@@ -209,7 +181,7 @@ class LoginStartedSessionsTest {
         }
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> create(starter(table.environment(closed), table.name), ALICE))
+        assertThatThrownBy(() -> create(store(table.environment(closed), table.name), ALICE))
                 .isInstanceOf(SessionStoreUnavailableException.class)
                 .hasMessageStartingWith("TransactWriteItems unreachable or timed out: ");
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(4_000);
@@ -227,11 +199,7 @@ class LoginStartedSessionsTest {
         return RefreshSessions.forLoginOrNull(new Env(env), clock);
     }
 
-    private static DynamoDbSessionStarter starter(Map<String, String> env, String tableName) {
-        return DynamoDbSessionStarter.fromEnvironment(new Env(env), tableName);
-    }
-
-    private static DynamoDbSessionStore sdkStore(Map<String, String> env, String tableName) {
+    private static DynamoDbSessionStore store(Map<String, String> env, String tableName) {
         return DynamoDbSessionStore.fromEnvironment(new Env(env), tableName);
     }
 
@@ -245,7 +213,7 @@ class LoginStartedSessionsTest {
      * Starts a family of the identity with fixed times through the store and answers its two
      * items merged, with the parts that differ between families (ids, hash) taken out.
      */
-    private Map<String, AttributeValue> create(SessionStarter store, SessionIdentity identity) {
+    private Map<String, AttributeValue> create(DynamoDbSessionStore store, SessionIdentity identity) {
         String familyId = tokens.newFamilyId();
         String hash = sensitive(RefreshTokens.hash(sensitive(tokens.newToken())));
         store.create(family(familyId, hash, identity), token(familyId, hash, identity), deadline());

@@ -1,4 +1,4 @@
-// Integration: DynamoDB throttling, errors and outages (a fault proxy in front of DynamoDB Local, a closed port) through the production handlers: refresh answers 503 and mints nothing, login still answers 200.
+// Integration: DynamoDB throttling, errors and outages (the TCP fault proxy in front of DynamoDB Local, a closed port) through the production handlers: refresh and logout answer 503 900505, never 500, and lose no refresh token; login still answers 200.
 package wxlogin.it.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import wxlogin.common.Deadline;
+import wxlogin.it.faults.FaultProxy;
 import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
@@ -40,7 +41,7 @@ class SessionStoreFailuresTest {
     static final SessionIdentity BOB = new SessionIdentity("user-bob", DevelopmentSecrets.APPID, "weixinApp", "o-bob", null);
 
     private static SessionsTable table;
-    private static FaultyDynamoDb proxy;
+    private static FaultProxy proxy;
     private static SecretsManagerEndpoint secrets;
     private static WeChatSandbox wechat;
     private LogCapture logs;
@@ -49,7 +50,7 @@ class SessionStoreFailuresTest {
     @BeforeAll
     static void start() throws IOException {
         table = new SessionsTable();
-        proxy = new FaultyDynamoDb(table.dynamo.endpoint());
+        proxy = FaultProxy.start(table.dynamo.endpoint());
         secrets = SecretsManagerEndpoint.start();
         DevelopmentSecrets.seed(secrets);
         wechat = DevelopmentSecrets.sandboxFor();
@@ -79,24 +80,91 @@ class SessionStoreFailuresTest {
 
     // ------------------------------------------------------------------ refresh and logout
 
+    /** The faults of the drill, by name. */
+    static FaultProxy.Fault fault(String name) {
+        return switch (name) {
+            case "throttling" -> FaultProxy.dynamoDbThrottling();
+            case "429" -> FaultProxy.tooManyRequests();
+            case "500-json" -> FaultProxy.jsonServerError(500, "1.0", "com.amazonaws.dynamodb.v20120810#InternalServerError");
+            case "500-text" -> FaultProxy.plainServerError(500);
+            case "503-text" -> FaultProxy.plainServerError(503);
+            case "reset" -> FaultProxy.reset();
+            case "hang" -> FaultProxy.hang();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GetItem, THROTTLE", "TransactWriteItems, THROTTLE", "TransactWriteItems, INTERNAL_ERROR"})
-    void aThrottledOrFailingStoreMakesRefreshA503ThatMintsNothingAndTheTokenStillWorksAfter(
-            String operation, FaultyDynamoDb.Fault fault) throws Exception {
+    @CsvSource({"GetItem, throttling", "TransactWriteItems, throttling", "GetItem, 429", "TransactWriteItems, 500-json",
+            "GetItem, 500-text", "TransactWriteItems, 503-text", "GetItem, reset", "TransactWriteItems, reset",
+            "TransactWriteItems, hang"})
+    void aFailingStoreMakesRefreshA503ThatMintsNothingAndTheTokenStillWorksAfter(String operation, String fault)
+            throws Exception {
         String refreshToken = startSession();
         SessionHandler handler = sessionHandler(proxy.endpoint());
-        proxy.fail(operation, fault);
+        proxy.fail(operation, fault(fault));
 
-        APIGatewayV2HTTPResponse response = handler.handleRequest(event("/session/refresh", refreshToken), new FakeContext());
+        long started = System.nanoTime();
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
 
         assertUnavailable(response);
-        assertThat(proxy.failures(operation)).as("the SDK retries once, no more").isBetween(1, 2);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("inside SessionFunction's timeout")
+                .isLessThan(SESSION_TIMEOUT_MILLIS);
+        assertThat(proxy.faulted(operation)).as("the SDK retries once, no more").isBetween(1, 2);
         assertUntouched(refreshToken);
 
         proxy.heal();
-        APIGatewayV2HTTPResponse retry = handler.handleRequest(event("/session/refresh", refreshToken), new FakeContext());
-        assertThat(retry.getStatusCode()).as(retry.getBody()).isEqualTo(200);
-        sensitive(SecretLedger.Kind.SESSION_TOKEN, JSON.readTree(retry.getBody()).get("refreshToken").asText());
+        refreshOk(handler, refreshToken);
+    }
+
+    @Test
+    void dynamoDbUnreachableWhileRefreshingIsA503EveryTimeAndTheTokenWorksOnceItIsBack() throws Exception {
+        // Issue 19: pooled connections reset, new ones refused; this once answered 500 in most tries.
+        String refreshToken = startSession();
+        SessionHandler handler = sessionHandler(proxy.endpoint());
+        refreshToken = refreshOk(handler, refreshToken); // warm: a pooled connection to DynamoDB
+
+        proxy.fail(FaultProxy.refuse());
+        for (int attempt = 0; attempt < 5; attempt++) {
+            assertUnavailable(handler.handleRequest(event("/session/refresh", refreshToken), sessionContext()));
+        }
+        assertUnavailable(handler.handleRequest(event("/logout", refreshToken), sessionContext()));
+        assertUntouched(refreshToken);
+
+        proxy.heal();
+        refreshOk(handler, refreshToken);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"reset-mid-answer", "lost-answer"})
+    void aRotationWhoseAnswerIsLostIsA503AndTheSameTokenRefreshesOnRetry(String how) throws Exception {
+        String refreshToken = startSession();
+        SessionHandler handler = sessionHandler(proxy.endpoint());
+        proxy.fail("TransactWriteItems", how.equals("lost-answer") ? FaultProxy.loseAnswer() : FaultProxy.resetMidAnswer());
+
+        assertUnavailable(handler.handleRequest(event("/session/refresh", refreshToken), sessionContext()));
+
+        // The rotation may have taken effect: the client's retry with the same token, within the
+        // reuse interval, gets a new pair rather than a theft alarm.
+        proxy.heal();
+        refreshOk(handler, refreshToken);
+    }
+
+    @Test
+    void aBlipThatResetsThePooledConnectionsIsRetriedOnANewOne() throws Exception {
+        String refreshToken = startSession();
+        SessionHandler handler = sessionHandler(proxy.endpoint());
+        String next = refreshOk(handler, refreshToken);
+
+        proxy.resetOpenConnections();
+        APIGatewayV2HTTPResponse after = handler.handleRequest(event("/session/refresh", next), sessionContext());
+
+        assertThat(after.getStatusCode()).as(after.getBody()).isIn(200, 503);
+        if (after.getStatusCode() == 200) {
+            sensitive(SecretLedger.Kind.SESSION_TOKEN, JSON.readTree(after.getBody()).get("refreshToken").asText());
+        } else {
+            assertUnavailable(after);
+        }
     }
 
     @Test
@@ -116,7 +184,7 @@ class SessionStoreFailuresTest {
     void aThrottledLogoutIsA503AndTheSessionStaysUntilLogoutSucceeds() throws Exception {
         String refreshToken = startSession();
         SessionHandler handler = sessionHandler(proxy.endpoint());
-        proxy.fail("UpdateItem", FaultyDynamoDb.Fault.THROTTLE);
+        proxy.fail("UpdateItem", FaultProxy.dynamoDbThrottling());
 
         assertUnavailable(handler.handleRequest(event("/logout", refreshToken), new FakeContext()));
         assertUntouched(refreshToken);
@@ -143,15 +211,30 @@ class SessionStoreFailuresTest {
 
     // ------------------------------------------------------------------ login
 
-    @Test
-    void aThrottledStoreAtLoginStillLogsInWithoutARefreshToken() throws Exception {
-        proxy.fail("TransactWriteItems", FaultyDynamoDb.Fault.THROTTLE);
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"throttling", "500-text", "reset", "refused"})
+    void aFailingStoreAtLoginStillLogsInWithoutARefreshToken(String fault) throws Exception {
+        proxy.fail("TransactWriteItems", fault.equals("refused") ? FaultProxy.refuse() : fault(fault));
 
         JsonNode body = loginOk(proxy.endpoint());
 
         assertThat(body.has("refreshToken")).isFalse();
         assertThat(body.has("refreshExpiresIn")).isFalse();
         assertThat(logs.text()).contains("login.refresh_token_not_issued");
+    }
+
+    @Test
+    void aWarmLoginMakesOneDynamoDbWrite() throws Exception {
+        Map<String, String> env = DevelopmentSecrets.environment(wechat, secrets);
+        env.putAll(table.environment(proxy.endpoint()));
+        LoginHandler handler = new LoginHandler(env);
+        assertThat(login(handler).has("refreshToken")).as("cold").isTrue();
+        proxy.heal(); // counts from zero
+
+        JsonNode warm = login(handler);
+
+        assertThat(warm.has("refreshToken")).isTrue();
+        assertThat(proxy.requests()).as("DynamoDB requests of a warm login").isEqualTo(1);
     }
 
     @Test
@@ -191,6 +274,15 @@ class SessionStoreFailuresTest {
         return token;
     }
 
+    /** A refresh that succeeds: its new refresh token, recorded as sensitive. */
+    private String refreshOk(SessionHandler handler, String refreshToken) throws Exception {
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event("/session/refresh", refreshToken), sessionContext());
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        String next = JSON.readTree(response.getBody()).get("refreshToken").asText();
+        sensitive(SecretLedger.Kind.SESSION_TOKEN, next);
+        return next;
+    }
+
     /** Nothing was rotated or revoked: the token is still its family's current one. */
     private void assertUntouched(String refreshToken) {
         Map<String, AttributeValue> item = table.tokenItem(refreshToken);
@@ -202,8 +294,9 @@ class SessionStoreFailuresTest {
 
     private static void assertUnavailable(APIGatewayV2HTTPResponse response) throws Exception {
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(503);
-        assertThat(response.getHeaders()).containsKey("Retry-After");
+        assertThat(Integer.parseInt(response.getHeaders().get("Retry-After"))).isBetween(1, 5);
         JsonNode body = JSON.readTree(response.getBody());
+        assertThat(response.getBody()).doesNotContain("Exception").doesNotContain("at wxlogin.");
         assertThat(body.get("errCode").asLong()).isEqualTo(900_505L);
         assertThat(body.get("errMsg").asText()).contains("Retry");
         assertThat(body.has("token")).isFalse();
@@ -224,9 +317,13 @@ class SessionStoreFailuresTest {
     private JsonNode loginOk(String dynamoEndpoint) throws Exception {
         Map<String, String> env = DevelopmentSecrets.environment(wechat, secrets);
         env.putAll(table.environment(dynamoEndpoint));
+        return login(new LoginHandler(env));
+    }
+
+    private JsonNode login(LoginHandler handler) throws Exception {
         String code = wechat.issueCode("weixinApp");
         sensitive(SecretLedger.Kind.WECHAT_CODE, code);
-        APIGatewayV2HTTPResponse response = new LoginHandler(env).handleRequest(
+        APIGatewayV2HTTPResponse response = handler.handleRequest(
                 APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey("POST /login").withRawPath("/login")
                         .withHeaders(Map.of("content-type", "application/json"))
                         .withBody("{\"code\":\"" + code + "\"}").withIsBase64Encoded(false).build(),
@@ -234,6 +331,9 @@ class SessionStoreFailuresTest {
         assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.getBody());
         sensitive(SecretLedger.Kind.SESSION_TOKEN, body.get("token").asText());
+        if (body.has("refreshToken")) {
+            sensitive(SecretLedger.Kind.SESSION_TOKEN, body.get("refreshToken").asText());
+        }
         return body;
     }
 
@@ -241,6 +341,13 @@ class SessionStoreFailuresTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return "http://127.0.0.1:" + socket.getLocalPort();
         }
+    }
+
+    /** SessionFunction's Timeout in template.yaml: what a refresh invocation has. */
+    static final int SESSION_TIMEOUT_MILLIS = 10_000;
+
+    private static FakeContext sessionContext() {
+        return new FakeContext(SESSION_TIMEOUT_MILLIS);
     }
 
     static APIGatewayV2HTTPEvent event(String path, String refreshToken) {

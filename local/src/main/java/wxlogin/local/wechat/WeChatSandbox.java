@@ -143,6 +143,8 @@ public final class WeChatSandbox implements AutoCloseable {
     /** How often each person (scenario_user) was unregistered: their next user_id differs. */
     private final Map<String, Integer> unregistrations = new HashMap<>();
     private final List<String> unregisteredUserIds = new ArrayList<>();
+    /** Every session_key handed out, so tests can prove none reaches a log or an answer. */
+    private final List<String> sessionKeys = new ArrayList<>();
 
     private record Credentials(String appid, String appsecret) {
         Credentials {
@@ -548,7 +550,7 @@ public final class WeChatSandbox implements AutoCloseable {
                     unregistrations.getOrDefault(personKey(parsed), 0));
             registeredUserIds.put(userId, personKey(parsed));
         }
-        return Answer.json(200, SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), userId, current.appid(), now));
+        return handOut(SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), userId, current.appid(), now));
     }
 
     private static String personKey(SandboxCode code) {
@@ -594,7 +596,15 @@ public final class WeChatSandbox implements AutoCloseable {
         Integer refused = consume(code, parsed.scenario(), parsed.scenario().miniProgramErrcode(), WeChatErrors.JS_CODE_USED,
                 WeChatErrors.JS_CODE_INVALID, now);
         if (refused != null) return error(refused);
-        return Answer.json(200, SandboxUsers.miniProgramSession(JSON, parsed.scenario(), parsed.user(), randomSessionKey()));
+        return handOut(SandboxUsers.miniProgramSession(JSON, parsed.scenario(), parsed.user(), randomSessionKey()));
+    }
+
+    /** A successful answer, its session_keys recorded first. */
+    private Answer handOut(ObjectNode answer) {
+        synchronized (lock) {
+            answer.findValues("session_key").forEach(key -> sessionKeys.add(key.asText()));
+        }
+        return Answer.json(200, answer);
     }
 
     /**

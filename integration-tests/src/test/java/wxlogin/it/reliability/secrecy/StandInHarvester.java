@@ -8,12 +8,10 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -101,7 +99,9 @@ public final class StandInHarvester implements AfterEachCallback, AfterAllCallba
         List<String> tokens;
         List<String> codes = new ArrayList<>();
         List<String> consumed;
+        List<String> sessionKeys;
         synchronized (field(sandbox, "lock")) {
+            sessionKeys = new ArrayList<>(StandInHarvester.<List<String>>read(sandbox, "sessionKeys"));
             tokens = new ArrayList<>(StandInHarvester.<Map<String, ?>>read(sandbox, "tokens").keySet());
             codes.addAll(StandInHarvester.<Map<String, ?>>read(sandbox, "codeIssuedAt").keySet());
             consumed = new ArrayList<>(StandInHarvester.<Set<String>>read(sandbox, "consumedCodes"));
@@ -110,38 +110,10 @@ public final class StandInHarvester implements AfterEachCallback, AfterAllCallba
         }
         Object credentials = field(sandbox, "credentials");
         SecretLedger.register(Kind.APP_SECRET, (String) call(credentials, "appsecret"));
+        SecretLedger.register(Kind.APP_SECRET, (String) call(field(sandbox, "miniProgramCredentials"), "appsecret"));
         tokens.forEach(token -> SecretLedger.register(Kind.ACCESS_TOKEN, token));
         codes.forEach(code -> SecretLedger.register(Kind.WECHAT_CODE, code));
-        for (String code : consumed) {
-            sessionKeysOf(code, sandbox.appid()).forEach(key -> SecretLedger.register(Kind.SESSION_KEY, key));
-        }
-    }
-
-    /** The session_key values of the answer a consumed code received, rebuilt by the sandbox's own code. */
-    private static List<String> sessionKeysOf(String code, String appid) {
-        try {
-            Class<?> sandboxCode = Class.forName("wxlogin.local.wechat.SandboxCode");
-            Method parse = sandboxCode.getDeclaredMethod("parse", String.class);
-            parse.setAccessible(true);
-            Optional<?> parsed = (Optional<?>) parse.invoke(null, code);
-            if (parsed.isEmpty()) {
-                return List.of();
-            }
-            Object scenario = call(parsed.get(), "scenario");
-            if (!(boolean) call(scenario, "succeeds")) {
-                return List.of();
-            }
-            Class<?> users = Class.forName("wxlogin.local.wechat.SandboxUsers");
-            Method success = users.getDeclaredMethod("success", ObjectMapper.class, scenario.getClass(), String.class,
-                    String.class, Instant.class);
-            success.setAccessible(true);
-            JsonNode answer = (JsonNode) success.invoke(null, JSON, scenario, call(parsed.get(), "user"), appid, Instant.now());
-            List<String> keys = new ArrayList<>();
-            answer.findValues("session_key").forEach(node -> keys.add(node.asText()));
-            return keys;
-        } catch (ReflectiveOperationException e) {
-            throw drifted("the sandbox's SandboxCode.parse / SandboxUsers.success", e);
-        }
+        sessionKeys.forEach(key -> SecretLedger.register(Kind.SESSION_KEY, key));
     }
 
     // ------------------------------------------------------------------ Secrets Manager endpoint

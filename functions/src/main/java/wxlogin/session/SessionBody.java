@@ -1,13 +1,13 @@
-package wxlogin.login;
+package wxlogin.session;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The 200 body of {@code /login} (and of {@code /session/refresh}): the contract's fields, with
- * openid/unionid present as null when WeChat gave none, refresh fields only when issued.
+ * The 200 body of {@code /login} and of {@code /session/refresh} (a token pair): the contract's
+ * fields, with openid/unionid present as null when WeChat gave none, refresh fields only when issued.
  */
-public record Session(String token, String tokenType, long expiresIn, String userId, String openid,
+public record SessionBody(String token, String tokenType, long expiresIn, String userId, String openid,
                       String unionid, String loginType,
                       String refreshToken, Long refreshExpiresIn) {
 
@@ -32,6 +32,6 @@ public record Session(String token, String tokenType, long expiresIn, String use
 
     @Override
     public String toString() {
-        return "Session[userId=" + userId + ", loginType=" + loginType + "]";
+        return "SessionBody[userId=" + userId + ", loginType=" + loginType + "]";
     }
 }

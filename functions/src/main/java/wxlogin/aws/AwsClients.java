@@ -1,0 +1,87 @@
+package wxlogin.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import wxlogin.common.Deadline;
+import wxlogin.common.Env;
+
+/**
+ * How every SDK client of the project is built, in the handler's constructor: region, credentials,
+ * the url-connection HTTP client, the standard endpoint override and bounded retries set explicitly
+ * (the SDK's defaults would probe profiles, instance metadata and other HTTP clients at start-up).
+ */
+public final class AwsClients {
+
+    /**
+     * Connection, socket and retry settings of one client; each call's own timeout comes from the
+     * invocation's remaining time ({@link #timeouts}).
+     *
+     * @param maxAttempts attempts per call, the first included (the SDK's standard retry mode)
+     */
+    public record Limits(Duration connectTimeout, Duration socketTimeout, int maxAttempts) {
+    }
+
+    private AwsClients() {
+    }
+
+    /**
+     * The part of the SDK's default chain that can answer in Lambda, in the same order: system
+     * properties (tests, the local API), environment variables (on-demand functions,
+     * {@code sam local invoke}) and the container endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}:
+     * SnapStart functions, whose environment has no keys). Profile files, web identity and instance
+     * metadata never answer there. The chain remembers which provider answered.
+     */
+    public static AwsCredentialsProvider lambdaCredentials() {
+        return AwsCredentialsProviderChain.builder()
+                .reuseLastProviderEnabled(true)
+                .credentialsProviders(SystemPropertyCredentialsProvider.create(),
+                        EnvironmentVariableCredentialsProvider.create(),
+                        ContainerCredentialsProvider.builder().build())
+                .build();
+    }
+
+    /**
+     * Sets region, credentials, HTTP client, retries and the endpoint override ({@code endpointVariable},
+     * e.g. {@code AWS_ENDPOINT_URL_DYNAMODB}, else {@code AWS_ENDPOINT_URL}) on a service client's builder.
+     */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
+            B builder, Env env, String endpointVariable, AwsCredentialsProvider credentials, Limits limits) {
+        builder.region(Region.of(env.awsRegion()))
+                .credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(limits.connectTimeout())
+                        .socketTimeout(limits.socketTimeout()))
+                .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(limits.maxAttempts())));
+        String endpoint = env.awsEndpointOverride(endpointVariable);
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        return builder.build();
+    }
+
+    /**
+     * One call's timeouts: at most {@code callCap} for the call (retries and pauses included) and
+     * {@code attemptCap} per attempt, never past the deadline. Null when less than {@code minMillis}
+     * is left: the answer would come too late, so the caller does not call.
+     */
+    public static AwsRequestOverrideConfiguration timeouts(Deadline deadline, long callCap, long attemptCap,
+                                                           long minMillis) {
+        if (!deadline.allows(minMillis)) {
+            return null;
+        }
+        return AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(Duration.ofMillis(deadline.timeoutMillis(callCap)))
+                .apiCallAttemptTimeout(Duration.ofMillis(deadline.timeoutMillis(attemptCap)))
+                .build();
+    }
+}
