@@ -177,19 +177,23 @@ public final class Bench {
         }
 
         StringBuilder out = new StringBuilder("## First invocation after restore (SnapStart sequence under the runtime client)\n\n");
-        out.append("| function | first invocation, ms | warm, ms | first - warm, ms | (first - warm) / floor's first"
-                + " | first / floor's first | CPU: (first - warm) / floor's first | afterRestore, ms"
-                + " | classes loaded in the first invocation | classes loaded by the checkpoint"
+        out.append("| function | first invocation, ms | warm, ms | first - warm, ms | (first - warm) / floor's first,"
+                + " pairwise | the same, ratio of medians | first / floor's first | CPU: (first - warm) / floor's first"
+                + " | afterRestore, ms | classes loaded in the first invocation | classes loaded by the checkpoint"
                 + " | constructor + beforeCheckpoint (from launch), ms |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double floorFirst = median(results.get(floor.name()).stream().mapToDouble(r -> r.firstNanos()).sorted().toArray());
         results.forEach((name, list) -> {
             List<Runner.RestoreStart> logged = counted.get(name);
+            double beyondMs = median(list.stream().mapToDouble(r -> (r.firstNanos() - r.warmMedianNanos()) / 1e6)
+                    .sorted().toArray());
             out.append("| ").append(name)
                     .append(" | ").append(range(list, r -> r.firstNanos() / 1e6, "%.1f"))
                     .append(" | ").append(median(list, r -> r.warmMedianNanos() / 1e6, "%.1f"))
-                    .append(" | ").append(median(list, r -> (r.firstNanos() - r.warmMedianNanos()) / 1e6, "%.1f"))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", beyondMs))
                     .append(" | **").append(median(beyond.get(name), r -> r, "%.2f")).append("** (")
                     .append(range(beyond.get(name), r -> r, "%.2f").replaceFirst("^\\S+ \\(", ""))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f", beyondMs * 1e6 / floorFirst))
                     .append(" | ").append(median(plain.get(name), r -> r, "%.2f"))
                     .append(" | ").append(median(cpu.get(name), r -> r, "%.2f"))
                     .append(" | ").append(median(list, r -> r.afterRestoreNanos() / 1e6, "%.1f"))
@@ -199,8 +203,12 @@ public final class Bench {
                     .append(" | ").append(classRuns == 0 ? "-" : median(logged, r -> r.classesAtCheckpoint(), "%.0f"))
                     .append(" | ").append(median(list, r -> r.checkpointNanos() / 1e6, "%.0f")).append(" |\n");
         });
-        out.append("\nRatios are taken to the floor's first invocation in the same round (the floor is started just"
-                + " before each function); medians (min-max) over the rounds. Classes: median (each counted run).\n");
+        out.append("\nPairwise ratios are taken to the floor's first invocation in the same round (the floor is started"
+                + " just before each function): median (min-max) over the rounds; the ratio of medians divides the"
+                + " function's median (first - warm) by the median of all the floor's first invocations (steadier when"
+                + " other work on the machine disturbs single floor starts). CPU: the process's CPU time (all threads)"
+                + " over the first invocation minus that of a warm one, to the floor's first invocation's; contention"
+                + " disturbs it less than wall time. Classes: median (each counted run).\n");
 
         if (classRuns > 0) {
             out.append("\n### Classes loaded during the first invocation, by origin (the first counted run)\n\n");

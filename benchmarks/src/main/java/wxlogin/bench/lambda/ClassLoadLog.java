@@ -101,6 +101,10 @@ public final class ClassLoadLog {
         g.put("com.amazonaws.", "runtime client");
         g.put("lambdainternal.", "runtime client");
         g.put("java.lang.invoke.", "JDK: java.lang.invoke (lambdas, method handles)");
+        g.put("sun.security.", "JDK: security, TLS");
+        g.put("javax.net.ssl.", "JDK: security, TLS");
+        g.put("java.security.", "JDK: security, TLS");
+        g.put("javax.crypto.", "JDK: security, TLS");
         g.put("java.", "JDK: other");
         g.put("javax.", "JDK: other");
         g.put("jdk.", "JDK: other");
