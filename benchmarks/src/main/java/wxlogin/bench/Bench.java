@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import wxlogin.bench.lambda.ClassLoadLog;
 import wxlogin.bench.lambda.LambdaJvm;
 import wxlogin.bench.lambda.Layout;
 
@@ -24,6 +25,15 @@ import wxlogin.bench.lambda.Layout;
  * (container: what SnapStart functions get), {@code --functions-dir DIR} a functions/ folder built
  * the sam build way (default: the layout Maven made in benchmarks/target/lambda/task),
  * {@code --java-home DIR} the JDK that runs the functions (default: this one), {@code --out FILE}.
+ *
+ * <p>{@code --mode restore} measures what a SnapStart function pays instead: each start runs the
+ * runtime client with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start} (constructor,
+ * {@code beforeCheckpoint}, {@code restore/next}, {@code afterRestore}), and the report gives the
+ * first invocation after the restore, a warm invocation of the same request, and the classes
+ * loaded during the first invocation, for the floor, login, gate, refresh and myCloudFunction.
+ * Its options: {@code --runs N} rounds (default 10), {@code --warm K} (10; the median is the warm figure), {@code --only},
+ * {@code --class-runs C} extra starts per subject with a class-load log (3; timed runs keep no
+ * log), {@code --settle-ms MS} the pause between checkpoint and restore (1000).
  */
 public final class Bench {
 
@@ -46,6 +56,12 @@ public final class Bench {
                 ? Layout.taskFromSamBuild(Path.of(options.get("functions-dir")), scratch.resolve("sam-task"))
                 : lambdaDir.resolve("task");
 
+        if ("restore".equals(options.getOrDefault("mode", "fresh"))) {
+            // A warm invocation right after the first still compiles code: take the median of more.
+            int restoreWarm = Integer.parseInt(options.getOrDefault("warm", "10"));
+            restoreMode(options, root, lambdaDir, javaHome, runs, restoreWarm, only, credentials, scratch, task);
+            return;
+        }
         StringBuilder report = new StringBuilder();
         try (Stand stand = Stand.start(root, task, scratch)) {
             Runner runner = new Runner(stand, javaHome, lambdaDir.resolve("runtime"), scratch.resolve("logs"), credentials);
@@ -66,6 +82,159 @@ public final class Bench {
         if (options.containsKey("out")) {
             Files.writeString(Path.of(options.get("out")), report.toString());
         }
+    }
+
+    // ---------------------------------------------------------------- restore mode
+
+    private static void restoreMode(Map<String, String> options, Path root, Path lambdaDir, Path javaHome, int runs,
+                                    int warm, List<String> only, LambdaJvm.Credentials credentials, Path scratch,
+                                    Path task) throws Exception {
+        int classRuns = Integer.parseInt(options.getOrDefault("class-runs", "3"));
+        java.time.Duration settle = java.time.Duration.ofMillis(Long.parseLong(options.getOrDefault("settle-ms", "1000")));
+        StringBuilder report = new StringBuilder();
+        try (Stand stand = Stand.start(root, task, scratch)) {
+            Path logs = scratch.resolve("logs");
+            Runner runner = new Runner(stand, javaHome, lambdaDir.resolve("runtime"), logs, credentials);
+            java.util.Deque<String> refreshTokens = new java.util.ArrayDeque<>();
+            Subject login = stand.login();
+            List<Subject> subjects = java.util.stream.Stream.of(stand.floor(), login, stand.gate(),
+                            stand.refresh(() -> {
+                                String token = refreshTokens.poll();
+                                if (token == null) {
+                                    throw new IllegalStateException("no refresh token left for the refresh requests");
+                                }
+                                return token;
+                            }), stand.cloudFunction())
+                    .filter(s -> s.isFloor() || only.isEmpty() || only.contains(s.name())).toList();
+            // Logins before any measurement: the person is a returning one (as most logins are), and
+            // each refresh request gets a refresh token of its own (rotation makes them single-use).
+            boolean refresh = subjects.stream().anyMatch(s -> s.name().equals("refresh"));
+            refreshTokens.addAll(runner.refreshTokens(login, refresh ? (runs + classRuns) * (warm + 1) + 1 : 1));
+            report.append(restoreSetup(javaHome, credentials, runs, warm, classRuns, settle, task,
+                    lambdaDir.resolve("runtime"), stand));
+            System.out.print(report);
+            String restores = restoreStarts(runner, subjects, runs, warm, classRuns, settle, logs);
+            System.out.print(restores);
+            report.append(restores);
+        }
+        if (options.containsKey("out")) {
+            Files.writeString(Path.of(options.get("out")), report.toString());
+        }
+    }
+
+    static String restoreSetup(Path javaHome, LambdaJvm.Credentials credentials, int runs, int warm, int classRuns,
+                               java.time.Duration settle, Path task, Path runtimeDir, Stand stand) throws IOException {
+        String fresh = setup(javaHome, credentials, runs, warm, task, runtimeDir, stand);
+        String head = fresh.substring(0, fresh.lastIndexOf("- " + runs + " cold starts"));
+        return head.replace("## Setup", "## Setup (restore mode)")
+                + "- AWS_LAMBDA_INITIALIZATION_TYPE=snap-start: constructor -> beforeCheckpoint -> restore/next (answered after "
+                + settle.toMillis() + " ms idle, standing for the snapshot) -> afterRestore -> first invocation\n"
+                + "- " + runs + " rounds; in each, every function right after a floor start; " + warm
+                + " warm invocations of the same request after the first; then " + classRuns
+                + " starts per subject with -Xlog:class+load (timed runs keep no log)\n"
+                + "- login: a returning person (logged in before any measurement); refresh: a refresh token from a login per request\n\n";
+    }
+
+    static String restoreStarts(Runner runner, List<Subject> subjects, int runs, int warm, int classRuns,
+                                java.time.Duration settle, Path logs) throws InterruptedException, IOException {
+        Subject floor = subjects.stream().filter(Subject::isFloor).findFirst().orElseThrow();
+        List<Subject> functions = subjects.stream().filter(s -> !s.isFloor()).toList();
+        Map<String, List<Runner.RestoreStart>> results = new LinkedHashMap<>();
+        Map<String, List<Double>> beyond = new LinkedHashMap<>();
+        Map<String, List<Double>> plain = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        subjects.forEach(s -> {
+            results.put(s.name(), new ArrayList<>());
+            beyond.put(s.name(), new ArrayList<>());
+            plain.put(s.name(), new ArrayList<>());
+            cpu.put(s.name(), new ArrayList<>());
+        });
+        for (int run = 0; run < runs; run++) {
+            for (int i = 0; i < functions.size(); i++) {
+                Subject function = functions.get((i + run) % functions.size());
+                Runner.RestoreStart base = runner.restoreStart(floor, warm, settle, false);
+                Runner.RestoreStart measured = runner.restoreStart(function, warm, settle, false);
+                for (Runner.RestoreStart r : List.of(base, measured)) {
+                    results.get(r.subject()).add(r);
+                    beyond.get(r.subject()).add((double) (r.firstNanos() - r.warmMedianNanos()) / base.firstNanos());
+                    plain.get(r.subject()).add((double) r.firstNanos() / base.firstNanos());
+                    cpu.get(r.subject()).add((double) (r.firstCpuNanos() - r.warmCpuMedianNanos()) / base.firstCpuNanos());
+                }
+                System.err.printf(Locale.ROOT, "restore run %d: floor first %.1f ms, %s first %.1f ms, warm %.1f ms (x%.2f beyond warm)%n",
+                        run + 1, base.firstNanos() / 1e6, function.name(), measured.firstNanos() / 1e6,
+                        measured.warmMedianNanos() / 1e6, beyond.get(function.name()).get(beyond.get(function.name()).size() - 1));
+            }
+        }
+        Map<String, List<Runner.RestoreStart>> counted = new LinkedHashMap<>();
+        for (Subject subject : subjects) {
+            List<Runner.RestoreStart> list = new ArrayList<>();
+            for (int c = 0; c < classRuns; c++) {
+                list.add(runner.restoreStart(subject, warm, settle, true));
+            }
+            counted.put(subject.name(), list);
+            System.err.println("classes loaded in " + subject.name() + "'s first invocation: "
+                    + list.stream().map(r -> r.classes().size()).toList());
+        }
+
+        StringBuilder out = new StringBuilder("## First invocation after restore (SnapStart sequence under the runtime client)\n\n");
+        out.append("| function | first invocation, ms | warm, ms | first - warm, ms | (first - warm) / floor's first,"
+                + " pairwise | the same, ratio of medians | first / floor's first | CPU: (first - warm) / floor's first"
+                + " | afterRestore, ms | classes loaded in the first invocation | classes loaded by the checkpoint"
+                + " | constructor + beforeCheckpoint (from launch), ms |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double floorFirst = median(results.get(floor.name()).stream().mapToDouble(r -> r.firstNanos()).sorted().toArray());
+        results.forEach((name, list) -> {
+            List<Runner.RestoreStart> logged = counted.get(name);
+            double beyondMs = median(list.stream().mapToDouble(r -> (r.firstNanos() - r.warmMedianNanos()) / 1e6)
+                    .sorted().toArray());
+            out.append("| ").append(name)
+                    .append(" | ").append(range(list, r -> r.firstNanos() / 1e6, "%.1f"))
+                    .append(" | ").append(median(list, r -> r.warmMedianNanos() / 1e6, "%.1f"))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f", beyondMs))
+                    .append(" | **").append(median(beyond.get(name), r -> r, "%.2f")).append("** (")
+                    .append(range(beyond.get(name), r -> r, "%.2f").replaceFirst("^\\S+ \\(", ""))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f", beyondMs * 1e6 / floorFirst))
+                    .append(" | ").append(median(plain.get(name), r -> r, "%.2f"))
+                    .append(" | ").append(median(cpu.get(name), r -> r, "%.2f"))
+                    .append(" | ").append(median(list, r -> r.afterRestoreNanos() / 1e6, "%.1f"))
+                    .append(" | **").append(classRuns == 0 ? "-" : median(logged, r -> r.classes().size(), "%.0f")).append("**")
+                    .append(classRuns == 0 ? "" : " (" + logged.stream().map(r -> Integer.toString(r.classes().size()))
+                            .collect(java.util.stream.Collectors.joining(", ")) + ")")
+                    .append(" | ").append(classRuns == 0 ? "-" : median(logged, r -> r.classesAtCheckpoint(), "%.0f"))
+                    .append(" | ").append(median(list, r -> r.checkpointNanos() / 1e6, "%.0f")).append(" |\n");
+        });
+        out.append("\nPairwise ratios are taken to the floor's first invocation in the same round (the floor is started"
+                + " just before each function): median (min-max) over the rounds; the ratio of medians divides the"
+                + " function's median (first - warm) by the median of all the floor's first invocations (steadier when"
+                + " other work on the machine disturbs single floor starts). CPU: the process's CPU time (all threads)"
+                + " over the first invocation minus that of a warm one, to the floor's first invocation's; contention"
+                + " disturbs it less than wall time. Classes: median (each counted run).\n");
+
+        if (classRuns > 0) {
+            out.append("\n### Classes loaded during the first invocation, by origin (the first counted run)\n\n");
+            for (Map.Entry<String, List<Runner.RestoreStart>> e : counted.entrySet()) {
+                List<String> classes = e.getValue().get(0).classes();
+                Files.write(logs.resolve(e.getKey() + "-first-invocation-classes.txt"), classes);
+                out.append("- ").append(e.getKey()).append(" (").append(classes.size()).append("): ")
+                        .append(ClassLoadLog.byGroup(classes).entrySet().stream()
+                                .map(g -> g.getKey() + " " + g.getValue())
+                                .collect(java.util.stream.Collectors.joining(", ")))
+                        .append('\n');
+            }
+            out.append("\nThe lists: ").append(logs.resolve("<function>-first-invocation-classes.txt")).append('\n');
+        }
+
+        out.append("\n### Outbound calls (Secrets Manager GetSecretValue / WeChat / container credentials; DynamoDB)\n\n");
+        out.append("| function | first invocation after restore | warm invocation (mean of ").append(warm)
+                .append(") | DynamoDB: first / warm |\n|---|---|---|---|\n");
+        results.forEach((name, list) -> {
+            Runner.RestoreStart first = list.get(0);
+            out.append("| ").append(name).append(" | ").append(calls(first.firstCalls(), 1)).append(" | ")
+                    .append(warm == 0 ? "-" : calls(first.warmCalls(), warm)).append(" | ")
+                    .append(num(first.firstCalls().dynamoDb(), 1)).append(" / ")
+                    .append(warm == 0 ? "-" : num(first.warmCalls().dynamoDb(), warm)).append(" |\n");
+        });
+        return out.append('\n').toString();
     }
 
     // ---------------------------------------------------------------- sections

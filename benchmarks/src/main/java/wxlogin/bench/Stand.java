@@ -168,13 +168,42 @@ public final class Stand implements AutoCloseable {
 
     /** Whether an API Gateway proxy answer's JSON body carries a non-empty {@code refreshToken}. */
     public static boolean hasRefreshToken(String answer) {
+        return refreshTokenOrNull(answer) != null;
+    }
+
+    /** The {@code refreshToken} of an API Gateway proxy answer's JSON body; fails when there is none. */
+    public static String refreshToken(String answer) {
+        String token = refreshTokenOrNull(answer);
+        if (token == null) {
+            throw new IllegalStateException("the answer carries no refresh token");
+        }
+        return token;
+    }
+
+    private static String refreshTokenOrNull(String answer) {
         try {
             String body = JSON.readTree(answer).path("body").asText("");
             JsonNode refreshToken = JSON.readTree(body).path("refreshToken");
-            return refreshToken.isTextual() && !refreshToken.asText().isEmpty();
+            return refreshToken.isTextual() && !refreshToken.asText().isEmpty() ? refreshToken.asText() : null;
         } catch (IOException e) {
-            return false;
+            return null;
         }
+    }
+
+    /**
+     * SessionFunction's {@code POST /session/refresh} (events/session-refresh.json), each request
+     * with a refresh token no request used before ({@code refreshTokens}: from real logins, see
+     * {@link Runner#refreshTokens}); a rotated token is single-use. Success: 200 with a new refresh token.
+     */
+    public Subject refresh(java.util.function.Supplier<String> refreshTokens) {
+        String refreshEvent = read("events/session-refresh.json");
+        return subject("refresh", "SessionFunction", () -> {
+            ObjectNode event = parse(refreshEvent);
+            ObjectNode body = JSON.createObjectNode().put("refreshToken", refreshTokens.get());
+            event.put("body", body.toString());
+            ((ObjectNode) event.get("headers")).put("content-length", Integer.toString(body.toString().length()));
+            return event.toString();
+        }, answer -> answer.contains("\"statusCode\":200") && hasRefreshToken(answer));
     }
 
     public Subject gate() {
@@ -263,8 +292,8 @@ public final class Stand implements AutoCloseable {
     }
 
     /**
-     * Runs the login's kind of write (a transaction of two conditional puts) through the proxy a few
-     * times, into a table of its own: DynamoDB Local and the proxy load and compile their code here
+     * Runs the login's kind of write (a transaction of two conditional puts) and the refresh's reads
+     * and rotation through the proxy a few times, into a table of its own: DynamoDB Local and the proxy load and compile their code here
      * rather than during the first measured login.
      */
     private static void warmUp(DynamoDbLocal dynamo, DynamoDbCounter counter, int transactions) {
@@ -281,9 +310,16 @@ public final class Stand implements AutoCloseable {
                 .build()) {
             for (int i = 0; i < transactions; i++) {
                 String id = UUID.randomUUID().toString();
+                String family = "bench-warm-up-family#" + id;
+                String token = "bench-warm-up-token#" + id;
+                client.transactWriteItems(r -> r.transactItems(warmUpPut(table, family), warmUpPut(table, token)));
+                // The refresh's kind of calls: two consistent reads, then a transaction of
+                // conditional updates and a conditional put.
+                for (String key : List.of(token, family)) {
+                    client.getItem(r -> r.tableName(table).key(Map.of("pk", AttributeValue.fromS(key))).consistentRead(true));
+                }
                 client.transactWriteItems(r -> r.transactItems(
-                        warmUpPut(table, "bench-warm-up-family#" + id),
-                        warmUpPut(table, "bench-warm-up-token#" + id)));
+                        warmUpUpdate(table, family), warmUpPut(table, token + "#next"), warmUpUpdate(table, token)));
             }
         }
     }
@@ -292,6 +328,13 @@ public final class Stand implements AutoCloseable {
         return TransactWriteItem.builder().put(p -> p.tableName(table)
                 .item(Map.of("pk", AttributeValue.fromS(key), "ttl", AttributeValue.fromN("1")))
                 .conditionExpression("attribute_not_exists(pk)")).build();
+    }
+
+    private static TransactWriteItem warmUpUpdate(String table, String key) {
+        return TransactWriteItem.builder().update(u -> u.tableName(table).key(Map.of("pk", AttributeValue.fromS(key)))
+                .updateExpression("SET rotatedAt = if_not_exists(rotatedAt, :now)")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":now", AttributeValue.fromN("1")))).build();
     }
 
     /** The template's LoggingConfig (JSON, INFO) as Lambda passes it to the runtime. */

@@ -10,7 +10,7 @@ import wxlogin.bench.lambda.LambdaJvm;
  * A function as the benchmark runs it: how to start it, a fresh event per invocation (a new
  * WeChat code for each login) and what a successful answer looks like.
  *
- * @param name     the short name in reports: floor, stream-floor, login, gate, myCloudFunction
+ * @param name     the short name in reports: floor, stream-floor, login, gate, refresh, myCloudFunction
  * @param function handler, memory size and environment, from template.yaml
  * @param timeout  the template's Timeout: each event's deadline
  * @param task     the task root (classes and lib/)

@@ -33,6 +33,26 @@ public final class LambdaJvm implements AutoCloseable {
         ENVIRONMENT
     }
 
+    /**
+     * How Lambda initialises the runtime: {@code on-demand} (a fresh JVM per cold start) or
+     * {@code snap-start} (the runtime client runs {@code beforeCheckpoint}, waits for
+     * {@code restore/next}, runs {@code afterRestore}, then asks for events).
+     */
+    public enum Initialization {
+        ON_DEMAND("on-demand"), SNAP_START("snap-start");
+
+        private final String value;
+
+        Initialization(String value) {
+            this.value = value;
+        }
+
+        /** The value of {@code AWS_LAMBDA_INITIALIZATION_TYPE}. */
+        public String value() {
+            return value;
+        }
+    }
+
     /** What to start: the template's handler, memory and environment. */
     public record Function(String name, String handler, int memoryMb, Map<String, String> environment) {
     }
@@ -78,9 +98,20 @@ public final class LambdaJvm implements AutoCloseable {
      */
     public static LambdaJvm launch(Path javaHome, Path runtimeDir, Path taskDir, Function function,
                                    RuntimeApi api, Credentials credentials, Path log) {
+        return launch(javaHome, runtimeDir, taskDir, function, api, credentials, log, Initialization.ON_DEMAND, List.of());
+    }
+
+    /**
+     * As above, initialised as {@code initialization} says, with {@code extraOptions} after
+     * Lambda's (e.g. a class-load log the harness reads).
+     */
+    public static LambdaJvm launch(Path javaHome, Path runtimeDir, Path taskDir, Function function, RuntimeApi api,
+                                   Credentials credentials, Path log, Initialization initialization,
+                                   List<String> extraOptions) {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
         command.addAll(lambdaJvmOptions(function.memoryMb(), Layout.jniLibrary(runtimeDir)));
+        command.addAll(extraOptions);
         String extra = System.getProperty(EXTRA_OPTIONS_PROPERTY, "").trim();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
@@ -95,6 +126,7 @@ public final class LambdaJvm implements AutoCloseable {
         String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.clear();
         env.putAll(lambdaEnvironment(function, taskDir, runtimeDir, api, credentials, log.getParent(), path));
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initialization.value());
         try {
             Files.createDirectories(log.getParent());
             builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -158,6 +190,28 @@ public final class LambdaJvm implements AutoCloseable {
 
     public List<String> command() {
         return command;
+    }
+
+    /**
+     * CPU time (user + system) of all the process's live threads so far, in ns, from
+     * {@code /proc/<pid>/task/<tid>/schedstat}: nanosecond resolution, for short stretches such as
+     * one invocation (a thread that ended in between is not counted).
+     */
+    public long cpuNanos() {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        long sum = 0;
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : threads.toList()) {
+                try {
+                    sum += Long.parseLong(Files.readString(thread.resolve("schedstat")).trim().split("\\s+")[0]);
+                } catch (IOException e) {
+                    // The thread ended while we listed: its time is lost to both readings alike.
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + tasks + " (Linux only)", e);
+        }
     }
 
     /** Peak resident memory so far (kB), from {@code /proc/<pid>/status}. */

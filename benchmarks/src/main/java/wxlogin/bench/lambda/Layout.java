@@ -91,23 +91,34 @@ public final class Layout {
      * nothing else (each is started with its own handler string; neither loads the other).
      */
     public static Path floorTask(Path functionsTask, Path floorDir) {
+        return handlerTask(functionsTask, floorDir, List.of(HelloWorld.class, StreamHelloWorld.class),
+                List.of("aws-lambda-java-core-"));
+    }
+
+    /**
+     * A task root of these handler classes (top-level classes without nested ones, copied from the
+     * harness's class path) and the functions' jars whose names start with {@code jarPrefixes}.
+     */
+    public static Path handlerTask(Path functionsTask, Path dir, List<Class<?>> handlers, List<String> jarPrefixes) {
         try {
-            deleteTree(floorDir);
-            for (Class<?> handler : List.of(HelloWorld.class, StreamHelloWorld.class)) {
+            deleteTree(dir);
+            for (Class<?> handler : handlers) {
                 String classFile = handler.getName().replace('.', '/') + ".class";
-                Path target = floorDir.resolve(classFile);
+                Path target = dir.resolve(classFile);
                 Files.createDirectories(target.getParent());
                 try (InputStream in = handler.getClassLoader().getResourceAsStream(classFile)) {
                     Files.copy(in, target);
                 }
             }
-            Path lib = Files.createDirectories(floorDir.resolve("lib"));
-            try (Stream<Path> jars = Files.list(functionsTask.resolve("lib"))) {
-                Path core = jars.filter(p -> p.getFileName().toString().startsWith("aws-lambda-java-core-"))
-                        .findFirst().orElseThrow(() -> new IllegalStateException("no aws-lambda-java-core in " + functionsTask));
-                Files.copy(core, lib.resolve(core.getFileName()));
+            Path lib = Files.createDirectories(dir.resolve("lib"));
+            for (String prefix : jarPrefixes) {
+                try (Stream<Path> jars = Files.list(functionsTask.resolve("lib"))) {
+                    Path jar = jars.filter(p -> p.getFileName().toString().startsWith(prefix))
+                            .findFirst().orElseThrow(() -> new IllegalStateException("no " + prefix + "*.jar in " + functionsTask));
+                    Files.copy(jar, lib.resolve(jar.getFileName()));
+                }
             }
-            return floorDir;
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A local emulator of the Lambda Runtime API (version 2018-06-01) for one runtime process:
  * {@code GET /runtime/invocation/next} hands out queued events with Lambda's headers,
  * {@code POST /runtime/invocation/{id}/response|error} and {@code POST /runtime/init/error}
- * complete them, each stamped with {@link System#nanoTime()} on arrival. It also serves
+ * complete them, each stamped with {@link System#nanoTime()} on arrival. For a runtime started
+ * with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start} it also answers
+ * {@code GET /runtime/restore/next}, which the runtime client sends after {@code beforeCheckpoint}:
+ * the answer, given when the harness calls {@link #restore()}, stands for Lambda's restore (the
+ * runtime client then runs {@code afterRestore} and asks for the first event). It also serves
  * Lambda's container credentials endpoint (what SnapStart functions get instead of key
  * variables), counting its calls.
  *
@@ -88,6 +93,10 @@ public final class RuntimeApi implements AutoCloseable {
     private final AtomicInteger sequence = new AtomicInteger();
     private final AtomicLong credentialCalls = new AtomicLong();
     private final AtomicLong firstNextNanos = new AtomicLong();
+    private final CompletableFuture<Long> restoreRequested = new CompletableFuture<>();
+    private final CountDownLatch restoreReleased = new CountDownLatch(1);
+    private final CompletableFuture<String> restoreError = new CompletableFuture<>();
+    private volatile long restoredAtNanos;
     private volatile boolean closed;
 
     private RuntimeApi(String functionName, Duration timeout) throws IOException {
@@ -144,6 +153,36 @@ public final class RuntimeApi implements AutoCloseable {
         return firstNextNanos.get();
     }
 
+    /**
+     * Completes with the arrival time ({@link System#nanoTime()}) of the runtime's
+     * {@code GET restore/next}: the handler was constructed and {@code beforeCheckpoint} ran.
+     */
+    public CompletableFuture<Long> restoreRequested() {
+        return restoreRequested;
+    }
+
+    /**
+     * Answers the pending {@code GET restore/next} (or the one to come): the restore. Returns the
+     * moment the answer is released ({@link System#nanoTime()}), from which the first invocation
+     * after restore is timed.
+     */
+    public long restore() {
+        long now = System.nanoTime();
+        restoredAtNanos = now;
+        restoreReleased.countDown();
+        return now;
+    }
+
+    /** When {@link #restore()} released the runtime, or 0. */
+    public long restoredAtNanos() {
+        return restoredAtNanos;
+    }
+
+    /** Completes when the runtime reports an {@code afterRestore} failure ({@code POST restore/error}). */
+    public CompletableFuture<String> restoreError() {
+        return restoreError;
+    }
+
     public long credentialCalls() {
         return credentialCalls.get();
     }
@@ -151,6 +190,7 @@ public final class RuntimeApi implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        restoreReleased.countDown();
         server.stop(0);
         executor.shutdownNow();
         inFlight.values().forEach(i -> i.outcome.completeExceptionally(new IllegalStateException("runtime stopped")));
@@ -178,6 +218,11 @@ public final class RuntimeApi implements AutoCloseable {
                 String text = new String(body, StandardCharsets.UTF_8);
                 invocation.outcome.complete(new Outcome(error, text,
                         error ? exchange.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type") : null, arrived));
+                send(exchange, 202, "{\"status\":\"OK\"}");
+            } else if ("GET".equals(method) && path.equals(PREFIX + "/restore/next")) {
+                restoreNext(exchange, arrived);
+            } else if ("POST".equals(method) && path.equals(PREFIX + "/restore/error")) {
+                restoreError.complete(new String(body, StandardCharsets.UTF_8));
                 send(exchange, 202, "{\"status\":\"OK\"}");
             } else if ("POST".equals(method) && path.equals(PREFIX + "/init/error")) {
                 initError.complete(new String(body, StandardCharsets.UTF_8));
@@ -212,6 +257,19 @@ public final class RuntimeApi implements AutoCloseable {
         exchange.sendResponseHeaders(200, invocation.event.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(invocation.event);
+        }
+    }
+
+    private void restoreNext(HttpExchange exchange, long arrived) throws IOException {
+        restoreRequested.complete(arrived);
+        try {
+            restoreReleased.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!closed) {
+            send(exchange, 200, "{}");
         }
     }
 
