@@ -2,6 +2,7 @@ package wxlogin.aws;
 
 import java.net.URI;
 import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
@@ -35,19 +36,54 @@ public final class AwsClients {
     }
 
     /**
-     * The part of the SDK's default chain that can answer in Lambda, in the same order: system
-     * properties (tests, the local API), environment variables (on-demand functions,
-     * {@code sam local invoke}) and the container endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}:
-     * SnapStart functions, whose environment has no keys). Profile files, web identity and instance
-     * metadata never answer there. The chain remembers which provider answered.
+     * The function's one credentials provider, shared by all its SDK clients (one fetch from the
+     * container endpoint per cold start, whichever client calls first). It is the part of the SDK's
+     * default chain that can answer in Lambda, in the same order: system properties (tests, the
+     * local API), environment variables (on-demand functions, {@code sam local invoke}) and the
+     * container endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}: SnapStart functions, whose
+     * environment has no keys). Profile files, web identity and instance metadata never answer
+     * there. The chain remembers which provider answered.
      */
     public static AwsCredentialsProvider lambdaCredentials() {
-        return AwsCredentialsProviderChain.builder()
+        return LAMBDA_CREDENTIALS;
+    }
+
+    /**
+     * Runs {@code run} (SnapStart priming) with {@code throwaway} answering in place of Lambda's
+     * credentials, so priming's calls never sign with, nor fetch, real credentials. Init is
+     * single-threaded: no real request can see the substitute.
+     */
+    public static void withCredentials(AwsCredentialsProvider throwaway, Runnable run) {
+        LAMBDA_CREDENTIALS.substitute = throwaway;
+        try {
+            run.run();
+        } finally {
+            LAMBDA_CREDENTIALS.substitute = null;
+        }
+    }
+
+    private static final LambdaCredentials LAMBDA_CREDENTIALS = new LambdaCredentials();
+
+    /** The chain, or priming's substitute while {@link #withCredentials} runs. */
+    private static final class LambdaCredentials implements AwsCredentialsProvider {
+        private final AwsCredentialsProvider chain = AwsCredentialsProviderChain.builder()
                 .reuseLastProviderEnabled(true)
                 .credentialsProviders(SystemPropertyCredentialsProvider.create(),
                         EnvironmentVariableCredentialsProvider.create(),
                         ContainerCredentialsProvider.builder().build())
                 .build();
+        private volatile AwsCredentialsProvider substitute;
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            AwsCredentialsProvider current = substitute;
+            return (current == null ? chain : current).resolveCredentials();
+        }
+
+        @Override
+        public String toString() {
+            return "LambdaCredentials";
+        }
     }
 
     /**

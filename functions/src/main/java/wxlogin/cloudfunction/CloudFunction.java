@@ -6,6 +6,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -13,8 +17,11 @@ import java.util.Map;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
+import wxlogin.common.SnapStartHook;
+import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
+import wxlogin.priming.Priming;
 
 /**
  * The base of a gated cloud function, the AWS counterpart of {@code wx.cloud.callFunction}: it
@@ -33,8 +40,64 @@ public abstract class CloudFunction implements HttpApiFunction {
      */
     protected abstract Object call(JsonNode data, WxContext context) throws Exception;
 
+    /** What a cloud function runs for one call: {@link #call}, or priming's stand-in for it. */
+    private interface Call {
+        Object call(JsonNode data, WxContext context) throws Exception;
+    }
+
+    // Strong reference: CRaC holds resources weakly.
+    private final SnapStartHook snapStartHook;
+
+    protected CloudFunction() {
+        // Priming: the base's part of a call (see prime); nothing to refresh after a restore.
+        this.snapStartHook = SnapStartHook.register(this::prime, () -> { });
+    }
+
+    /** The SnapStart hooks, for tests. */
+    final SnapStartHook snapStartHook() {
+        return snapStartHook;
+    }
+
     @Override
     public final APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context lambda) {
+        return answer(event, lambda, this::call);
+    }
+
+    /**
+     * SnapStart priming of what every cloud function runs: a call through Lambda's stream entry
+     * (reading the event and {@code {data}}, building the context, writing the envelope), with a
+     * stand-in for the function's own code, which may have effects priming must not cause; and a
+     * bad body's answer. Constants only.
+     */
+    private void prime() {
+        String caller = "{\"userId\":\"priming\",\"appid\":\"wxpriming\",\"loginType\":\"weixinApp\",\"openid\":\"priming\"}";
+        String route = "POST /functions/" + getClass().getSimpleName();
+        Call sample = (data, context) -> {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("event", data);
+            result.put("openid", context.openid());
+            result.put("unionid", context.unionid());
+            result.put("wxContext", context.asWxContext());
+            return result;
+        };
+        String ok = primingCall(Priming.httpEvent(route, "{\"data\":{\"text\":\"priming\",\"n\":1,\"list\":[true,null,1.5]}}", caller), sample);
+        String bad = primingCall(Priming.httpEvent(route, "[]", caller), sample);
+        Priming.expect(ok.contains("cloud.callFunction:ok") && bad.contains("\"statusCode\":400"),
+                "the sample call was not answered as a call is");
+    }
+
+    private String primingCall(String event, Call sample) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ApiGatewayJson.writeHttpResponse(answer(ApiGatewayJson.readHttpEvent(
+                    new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8))), Priming.context(), sample), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, Context lambda, Call call) {
         String requestId = lambda.getAwsRequestId();
         String name = getClass().getSimpleName();
         WxContext caller = caller(event);
@@ -52,7 +115,7 @@ public abstract class CloudFunction implements HttpApiFunction {
             // The result is whatever the function returns (JsonNode, records, POJOs), written on its own so
             // the mapper's depth bound applies to it alone: data as deep as a body can carry can be returned.
             ObjectNode body = Json.MAPPER.createObjectNode();
-            body.putRawValue("result", new RawValue(Json.write(call(data, caller))));
+            body.putRawValue("result", new RawValue(Json.write(call.call(data, caller))));
             body.put("requestID", requestId);
             body.put("errMsg", "cloud.callFunction:ok");
             return HttpResponses.jsonText(200, Json.write(body), null);

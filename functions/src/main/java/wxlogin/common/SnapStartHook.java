@@ -5,11 +5,17 @@ import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * A handler's SnapStart hooks: {@code beforeCheckpoint} primes code paths (no network, nothing
- * random), {@code afterRestore} marks what a snapshot must not reuse as stale. The handler keeps
- * the returned hook in a field: CRaC holds resources weakly.
+ * A handler's SnapStart hooks. {@code beforeCheckpoint} primes: it runs the function's first
+ * invocation against a loopback endpoint (see {@code wxlogin.priming.Priming}), so the snapshot
+ * holds its classes loaded and its code compiled; a priming failure is logged and ignored, never
+ * failing init. {@code afterRestore} marks what a snapshot must not reuse (secrets, tokens,
+ * connections, random generators) as stale. The handler keeps the returned hook in a field: CRaC
+ * holds resources weakly.
  */
 public final class SnapStartHook implements Resource {
+
+    /** Set while a hook primes: the handlers priming builds register no hooks of their own. */
+    private static volatile boolean priming;
 
     private final Runnable beforeCheckpoint;
     private final Runnable afterRestore;
@@ -19,16 +25,28 @@ public final class SnapStartHook implements Resource {
         this.afterRestore = afterRestore;
     }
 
-    /** Creates the hook and registers it with CRaC's global context. */
+    /** Creates the hook and registers it with CRaC's global context (not while priming: see {@link #priming}). */
     public static SnapStartHook register(Runnable beforeCheckpoint, Runnable afterRestore) {
         SnapStartHook hook = new SnapStartHook(beforeCheckpoint, afterRestore);
-        Core.getGlobalContext().register(hook);
+        if (!priming) {
+            Core.getGlobalContext().register(hook);
+        }
         return hook;
     }
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
-        beforeCheckpoint.run();
+        long start = System.nanoTime();
+        priming = true;
+        try {
+            beforeCheckpoint.run();
+            Log.info("snapstart.primed", "millis", (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            // Only the type: priming's messages are ours, but an SDK message could quote anything.
+            Log.warn("snapstart.priming_failed", "type", e.getClass().getName());
+        } finally {
+            priming = false;
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
 import wxlogin.common.Log;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretUnavailableException;
@@ -30,17 +31,20 @@ public final class CallGate {
         this.policy = policy;
     }
 
-    /** The decision: null to deny, else the context for the function (absent values left out). */
-    public Map<String, String> decide(String authorizationHeader, String functionName) {
+    /**
+     * The decision: null to deny, else the context for the function (absent values left out).
+     * A read of the signing keys stays within {@code deadline}, the invocation's remaining time.
+     */
+    public Map<String, String> decide(String authorizationHeader, String functionName, Deadline deadline) {
         String token = bearerToken(authorizationHeader);
         if (token == null) {
             Log.info("gate.denied", "reason", "NO_BEARER_TOKEN", "function", functionName);
             return null;
         }
-        TokenVerifier.Result result = verifier.verify(token, keys(false));
+        TokenVerifier.Result result = verifier.verify(token, keys(false, deadline));
         if (result.denial() == TokenVerifier.Denial.UNKNOWN_KID) {
             // A new key may have been added since we read the secret: re-read (rate-limited) and try once more.
-            result = verifier.verify(token, keys(true));
+            result = verifier.verify(token, keys(true, deadline));
         }
         if (!result.valid()) {
             Log.info("gate.denied", "reason", result.denial(), "kid", safeKid(result.kid()), "function", functionName);
@@ -70,9 +74,9 @@ public final class CallGate {
         signingKeys.expire();
     }
 
-    private SigningKeys keys(boolean forceRefresh) {
+    private SigningKeys keys(boolean forceRefresh, Deadline deadline) {
         try {
-            return forceRefresh ? signingKeys.refreshNow() : signingKeys.get();
+            return forceRefresh ? signingKeys.refreshNow() : signingKeys.get(deadline);
         } catch (SecretUnavailableException | ConfigurationException e) {
             // No key at all: fail the invocation so API Gateway answers 500, not a misleading 403.
             Log.error("gate.no_signing_keys", "cause", e.getMessage());

@@ -5,12 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.core.JacksonException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import wxlogin.common.Json;
 
 /**
@@ -50,32 +47,6 @@ public final class ApiGatewayJson {
     /** {@code {"isAuthorized": ..., "context": {...}}}: the simple answer of a payload 2.0 authorizer. */
     public static void writeSimpleResponse(SimpleIAMPolicyResponse response, OutputStream out) throws IOException {
         out.write(Json.MAPPER.writeValueAsBytes(response));
-    }
-
-    /**
-     * SnapStart priming: reads a sample of each event and writes a sample of each answer, so the
-     * snapshot holds this path loaded. Constants only.
-     */
-    public static void prime() {
-        try {
-            APIGatewayV2HTTPEvent http = readHttpEvent(new ByteArrayInputStream(("{\"version\":\"2.0\","
-                    + "\"routeKey\":\"POST /login\",\"rawPath\":\"/login\",\"headers\":{\"content-type\":\"application/json\"},"
-                    + "\"requestContext\":{\"requestId\":\"priming\",\"timeEpoch\":0,\"http\":{\"method\":\"POST\"},"
-                    + "\"authorizer\":{\"lambda\":{\"userId\":\"priming\"}}},\"body\":\"{}\",\"isBase64Encoded\":false}")
-                    .getBytes(StandardCharsets.UTF_8)));
-            APIGatewayV2CustomAuthorizerEvent authorizer = readAuthorizerEvent(new ByteArrayInputStream(
-                    "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"headers\":{\"authorization\":\"priming\"},\"requestContext\":{}}"
-                            .getBytes(StandardCharsets.UTF_8)));
-            if (http.getRequestContext() == null || authorizer.getHeaders() == null) {
-                throw new IllegalStateException("priming: sample events not read");
-            }
-            OutputStream discard = OutputStream.nullOutputStream();
-            writeHttpResponse(APIGatewayV2HTTPResponse.builder().withStatusCode(200)
-                    .withHeaders(Map.of("Content-Type", "application/json")).withBody("{}").build(), discard);
-            writeSimpleResponse(SimpleIAMPolicyResponse.builder().withIsAuthorized(false).build(), discard);
-        } catch (IOException e) {
-            throw new IllegalStateException("priming: in-memory streams cannot fail", e);
-        }
     }
 
     private static <T> T read(InputStream in, Class<T> type) throws IOException {

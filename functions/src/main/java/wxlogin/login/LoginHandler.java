@@ -69,8 +69,8 @@ public final class LoginHandler implements HttpApiFunction {
         this.refreshSessions = refreshSessions;
         this.misconfiguration = exchange == null ? "see the login.misconfigured log line at start-up" : null;
         this.clock = clock;
-        // Priming: no network and nothing random, see LoginPriming.
-        this.snapStartHook = SnapStartHook.register(() -> LoginPriming.run(clock), () -> {
+        // Priming: a login against a loopback endpoint by a handler of its own, see LoginPriming.
+        this.snapStartHook = SnapStartHook.register(LoginPriming::run, () -> {
             if (exchange != null) {
                 exchange.refreshAfterRestore();
             }

@@ -1,39 +1,78 @@
 package wxlogin.login;
 
 import java.time.Clock;
-import wxlogin.common.ApiException;
-import wxlogin.common.Json;
-import wxlogin.http.ApiGatewayJson;
-import wxlogin.http.HttpResponses;
-import wxlogin.session.SessionBody;
-import wxlogin.token.SigningKeys;
+import java.util.Map;
+import wxlogin.common.Deadline;
+import wxlogin.priming.LoopbackEndpoint;
+import wxlogin.priming.Priming;
 import wxlogin.token.ThrowawayToken;
-import wxlogin.wechat.VerifyInfo;
+import wxlogin.wechat.WeChatClient;
 import wxlogin.wechat.WeChatCredentials;
+import wxlogin.wechat.WeChatException;
 
 /**
- * SnapStart priming of the login path, without network and without randomness: reads a sample
- * request, secret values and a WeChat answer, signs and verifies a throwaway token, writes a
- * sample answer and a sample error, reads and writes sample API Gateway JSON. The snapshot then holds those classes loaded and their code compiled.
+ * SnapStart priming of the login: one {@code POST /login} of a returning person, with lasting
+ * sessions, through a {@link LoginHandler} wired from an environment exactly as Lambda wires it
+ * (the SDK's Secrets Manager and DynamoDB clients, the WeChat client), every endpoint a
+ * {@link LoopbackEndpoint} answering canned Secrets Manager, WeChat and DynamoDB JSON, the SDK
+ * calls signed with throwaway credentials. The priming handler is then dropped, its WeChat
+ * connections shut; the real handler's secrets, access token and connections are untouched (it
+ * has none yet). Then the TLS client's first handshake, as far as it runs without a certificate,
+ * for the SDK's transport and the WeChat client ({@link wxlogin.priming.TlsPriming}).
  */
 final class LoginPriming {
 
     static final String SAMPLE_ANSWER = "{\"errcode\":0,\"errmsg\":\"ok\",\"login_info\":{\"type\":\"weixinApp\","
             + "\"login_time\":1795528800,\"appid\":\"wxpriming\"},\"user_info\":{\"user_id\":\"priming\","
             + "\"openapp_info\":{\"appid\":\"wxpriming\",\"openid\":\"priming\",\"unionid\":\"priming\"}}}";
+    private static final String APP_SECRET = "{\"appid\":\"wxpriming\",\"appsecret\":\"priming-throwaway\"}";
 
     private LoginPriming() {
     }
 
-    static void run(Clock clock) {
-        LoginRequest.code("{\"code\":\"priming-code\"}", false);
-        WeChatCredentials.parse("{\"appid\":\"wxpriming\",\"appsecret\":\"priming\"}");
-        SigningKeys.parse("{\"keys\":[{\"kid\":\"priming\",\"secret\":\"throwaway-priming-key-of-at-least-32-bytes\"}]}");
-        VerifyInfo info = VerifyInfo.from(Json.objectOrNull(SAMPLE_ANSWER), "wxpriming");
-        ThrowawayToken.signAndVerify(clock);
-        HttpResponses.json(200, new SessionBody("priming", "Bearer", 60, info.userId(), info.openid(), info.unionid(),
-                info.loginType(), null, null).toJson());
-        HttpResponses.error(new ApiException(401, 10001000L, "priming", "priming"));
-        ApiGatewayJson.prime();
+    static void run() {
+        Priming.run(LoginPriming::answer, loopback -> {
+            Map<String, String> env = Priming.environment(loopback, "WECHAT_APP_SECRET_ID", "priming-app",
+                    "SESSION_KEYS_SECRET_ID", "priming-keys", "SESSIONS_TABLE", "priming-sessions");
+            LoginHandler handler = new LoginHandler(env);
+            try {
+                String answer = Priming.invoke(handler, Priming.httpEvent("POST /login", "{\"code\":\"priming-code\"}", null));
+                Priming.expect(answer.contains("\"statusCode\":200") && answer.contains("refreshToken"),
+                        "the login did not answer 200 with a refresh token");
+            } finally {
+                // Its access token, secrets and WeChat client (connections, selector thread) go.
+                handler.snapStartHook().afterRestore(null);
+            }
+        }, LoginPriming::wechatOverTls);
+    }
+
+    /** The WeChat client's HTTPS path up to the server's first record (see {@link wxlogin.priming.TlsPriming}). */
+    private static void wechatOverTls(String httpsUrl) {
+        WeChatClient wechat = new WeChatClient(httpsUrl);
+        try {
+            wechat.stableToken(WeChatCredentials.parse(APP_SECRET), Deadline.in(2_000, Clock.systemUTC()));
+            Priming.expect(false, "the TLS refuser answered");
+        } catch (WeChatException expected) {
+            // The handshake failed at the alert, as it should.
+        } finally {
+            wechat.dropConnections();
+        }
+    }
+
+    private static String answer(String path, String target, String body) {
+        if (target == null) {
+            return switch (path) {
+                case "/cgi-bin/stable_token" -> "{\"access_token\":\"priming-access-token\",\"expires_in\":7200}";
+                case "/donut/code2verifyinfo" -> SAMPLE_ANSWER;
+                default -> null;
+            };
+        }
+        return switch (target) {
+            case "secretsmanager.GetSecretValue" -> body.contains("priming-app")
+                    ? Priming.secretValue("priming-app", APP_SECRET)
+                    : Priming.secretValue("priming-keys", ThrowawayToken.KEYS_SECRET);
+            case "DynamoDB_20120810.TransactWriteItems" -> "{}";
+            default -> null;
+        };
     }
 }

@@ -57,14 +57,6 @@ public final class SecretsManagerSource implements SecretSource {
                 "AWS_ENDPOINT_URL_SECRETS_MANAGER", credentials, LIMITS));
     }
 
-    /**
-     * Kept while the gate's priming still calls it; priming through the SDK client is issue 11's
-     * item 5. Does nothing.
-     */
-    @Deprecated(forRemoval = true)
-    public static void prime() {
-    }
-
     SecretsManagerClient client() {
         return client;
     }

@@ -12,37 +12,36 @@ import java.time.Clock;
 import java.util.Date;
 
 /**
- * SnapStart priming: signs a token shaped like ours with a throwaway in-memory key and verifies it
- * with {@link TokenVerifier}, so the snapshot holds those code paths loaded and compiled. Every
- * value is a constant: nothing random or id-like ends up in the snapshot (no jti from
- * {@link SessionTokens}, whose random source is created on first real use).
+ * SnapStart priming's token: shaped like ours, signed with a throwaway key that only priming's
+ * loopback Secrets Manager serves ({@link #KEYS_SECRET}). Every claim is a constant: nothing
+ * random or id-like ends up in the snapshot.
  */
 public final class ThrowawayToken {
 
-    private static final String ISSUER = "snapstart-priming";
-    private static final byte[] KEY = "throwaway-priming-key-never-used-to-sign-a-session".getBytes(StandardCharsets.UTF_8);
+    /** The issuer priming's gate is configured with. */
+    public static final String ISSUER = "snapstart-priming";
+    private static final String KID = "priming";
+    private static final String KEY = "throwaway-priming-key-never-used-to-sign-a-session";
+    /** The signing-keys secret priming serves: the throwaway key alone. */
+    public static final String KEYS_SECRET = "{\"keys\":[{\"kid\":\"" + KID + "\",\"secret\":\"" + KEY + "\"}]}";
 
     private ThrowawayToken() {
     }
 
-    /** Signs and verifies one token; fails loudly if verification no longer accepts what we sign. */
-    public static void signAndVerify(Clock clock) {
+    /** A token for user {@code priming}, valid for a minute from {@code clock}'s now. */
+    public static String sign(Clock clock) {
         long now = clock.instant().getEpochSecond();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER).subject("priming").issueTime(new Date(now * 1000)).expirationTime(new Date((now + 60) * 1000))
                 .jwtID("priming").claim("appid", "priming").claim("login_type", "weixinApp")
                 .claim("openid", "priming").claim("unionid", "priming").build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("priming").type(JOSEObjectType.JWT).build(),
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(KID).type(JOSEObjectType.JWT).build(),
                 claims);
         try {
-            jwt.sign(new MACSigner(KEY));
+            jwt.sign(new MACSigner(KEY.getBytes(StandardCharsets.UTF_8)));
         } catch (JOSEException e) {
             throw new IllegalStateException("priming: HS256 signing failed", e);
         }
-        TokenVerifier.Result result = new TokenVerifier(ISSUER, clock)
-                .verify(jwt.serialize(), SigningKeys.of(new SigningKey("priming", KEY)));
-        if (!result.valid()) {
-            throw new IllegalStateException("priming: the verifier refused a token we signed: " + result.denial());
-        }
+        return jwt.serialize();
     }
 }

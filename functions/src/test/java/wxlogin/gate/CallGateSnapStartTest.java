@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import wxlogin.common.Env;
 import wxlogin.secrets.SecretSource;
 import wxlogin.testing.FakeContext;
+import wxlogin.testing.LogCapture;
 import wxlogin.testing.MutableClock;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKey;
@@ -30,8 +31,13 @@ class CallGateSnapStartTest {
             new Env(Map.of("SESSION_KEYS_SECRET_ID", "keys")), secrets, clock));
 
     @Test
-    void primingBeforeTheSnapshotReadsNoSecretAndAnswersNothing() throws Exception {
-        handler.snapStartHook().beforeCheckpoint(null);
+    void primingRunsAGatedCallAgainstItsOwnLoopbackEndpointNeverTheFunctionsSecret() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            handler.snapStartHook().beforeCheckpoint(null);
+
+            assertThat(log.text()).as("priming decided an allowed and a denied call").contains("snapstart.primed")
+                    .contains("gate.denied").doesNotContain("priming_failed");
+        }
 
         assertThat(reads).as("no network before the snapshot").hasValue(0);
         assertThat(allowed()).isTrue();

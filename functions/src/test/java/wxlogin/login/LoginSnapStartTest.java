@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import wxlogin.common.Env;
 import wxlogin.secrets.SecretSource;
 import wxlogin.testing.FakeContext;
+import wxlogin.testing.LogCapture;
 
 class LoginSnapStartTest {
 
@@ -55,11 +56,15 @@ class LoginSnapStartTest {
     }
 
     @Test
-    void primingBeforeTheSnapshotCallsNeitherSecretsManagerNorWeChat() throws Exception {
-        handler.snapStartHook().beforeCheckpoint(null);
+    void primingRunsALoginAgainstItsOwnLoopbackEndpointNeverTheFunctionsServices() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            handler.snapStartHook().beforeCheckpoint(null);
 
-        assertThat(reads).as("no secret read before the snapshot").isEmpty();
-        assertThat(wechatCalls).as("no WeChat call before the snapshot").isEmpty();
+            assertThat(log.text()).as("priming ran the whole login").contains("snapstart.primed")
+                    .contains("login.ok").doesNotContain("priming_failed");
+        }
+        assertThat(reads).as("no secret of the function read before the snapshot").isEmpty();
+        assertThat(wechatCalls).as("no call to the function's WeChat before the snapshot").isEmpty();
         assertThat(login()).isEqualTo(200);
     }
 

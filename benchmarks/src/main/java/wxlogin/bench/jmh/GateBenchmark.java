@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGate;
 import wxlogin.gate.CallGateHandler;
@@ -70,7 +71,7 @@ public class GateBenchmark {
         twoKeys = SigningKeys.of(key, other);
         twoHeaders = new String[] {token, new SessionTokens("weixin-app-login", 7200, clock)
                 .mint(other, "sbx-weixinApp-bench", DevelopmentSecrets.APPID, "weixinApp", "o_app_bench", "u_bench").token()};
-        if (!verifier.verify(twoHeaders[1], twoKeys).valid() || gate.decide(authorization, "myCloudFunction") == null || !handler.handleRequest(event, context).getIsAuthorized()) {
+        if (!verifier.verify(twoHeaders[1], twoKeys).valid() || gate.decide(authorization, "myCloudFunction", Deadline.in(6_000, Clock.systemUTC())) == null || !handler.handleRequest(event, context).getIsAuthorized()) {
             throw new IllegalStateException("the benchmark token is not accepted");
         }
     }
@@ -91,7 +92,7 @@ public class GateBenchmark {
     /** CallGate.decide: header, cached keys, verification, policy, context. */
     @Benchmark
     public Map<String, String> decide() {
-        return gate.decide(authorization, "myCloudFunction");
+        return gate.decide(authorization, "myCloudFunction", Deadline.in(6_000, Clock.systemUTC()));
     }
 
     /** CallGateHandler.handleRequest on a typed event. */

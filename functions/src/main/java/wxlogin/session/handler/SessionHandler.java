@@ -52,11 +52,17 @@ public final class SessionHandler implements HttpApiFunction {
     public SessionHandler(SessionRenewal renewal, Clock clock) {
         this.renewal = renewal;
         this.clock = clock;
-        this.snapStartHook = SnapStartHook.register(() -> { }, () -> {
+        // Priming: a refresh and a logout against a loopback endpoint by a handler of its own, see SessionPriming.
+        this.snapStartHook = SnapStartHook.register(SessionPriming::run, () -> {
             if (renewal != null) {
                 renewal.refreshAfterRestore();
             }
         });
+    }
+
+    /** The SnapStart hooks, for tests. */
+    SnapStartHook snapStartHook() {
+        return snapStartHook;
     }
 
     private static SessionRenewal wireOrNull(Env env) {
