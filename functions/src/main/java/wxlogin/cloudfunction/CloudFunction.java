@@ -47,6 +47,8 @@ public abstract class CloudFunction implements HttpApiFunction {
 
     // Strong reference: CRaC holds resources weakly.
     private final SnapStartHook snapStartHook;
+    /** {@link #call} as a {@link Call}, made once (not on the first request after a restore). */
+    private final Call own = this::call;
 
     protected CloudFunction() {
         // Priming: the base's part of a call (see prime); nothing to refresh after a restore.
@@ -60,7 +62,7 @@ public abstract class CloudFunction implements HttpApiFunction {
 
     @Override
     public final APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context lambda) {
-        return answer(event, lambda, this::call);
+        return answer(event, lambda, own);
     }
 
     /**

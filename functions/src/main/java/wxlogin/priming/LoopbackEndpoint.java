@@ -8,12 +8,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
 
 /**
  * SnapStart priming's stand-in for every service a function talks to: a tiny HTTP server on the
  * loopback interface, started and stopped by the priming hook, answering canned JSON (Secrets
- * Manager, DynamoDB, WeChat, the container-credentials endpoint). Never the real services. Every
- * answer closes its connection, so no pooled connection outlives priming into the snapshot.
+ * Manager, DynamoDB, WeChat, the container-credentials endpoint). Never the real services. AWS
+ * answers close their connection (the url-connection client's keep-alive cache is the JDK's own,
+ * which priming cannot empty), so no pooled connection outlives priming into the snapshot; WeChat
+ * answers keep theirs, as WeChat does, and priming shuts the WeChat client down after use.
  */
 public final class LoopbackEndpoint implements AutoCloseable {
 
@@ -78,7 +81,15 @@ public final class LoopbackEndpoint implements AutoCloseable {
             byte[] bytes = (answer == null ? "{}" : answer).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", target == null ? "application/json"
                     : target.startsWith("DynamoDB") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1");
-            exchange.getResponseHeaders().set("Connection", "close");
+            if (target != null) {
+                exchange.getResponseHeaders().set("Connection", "close");
+            }
+            if (target != null && target.startsWith("DynamoDB")) {
+                // DynamoDB sends a CRC32 of every answer and the SDK checks it.
+                CRC32 crc = new CRC32();
+                crc.update(bytes);
+                exchange.getResponseHeaders().set("x-amz-crc32", Long.toString(crc.getValue()));
+            }
             exchange.sendResponseHeaders(answer == null ? 400 : 200, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

@@ -2,6 +2,7 @@ package wxlogin.priming;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -31,18 +32,11 @@ public final class PrimingCredentials {
     /**
      * Constant credentials, fetched from {@code loopback} through the SDK's container provider
      * (system properties point it there for the fetch; they take precedence over the environment,
-     * and are put back at once). Also runs the two providers the Lambda chain asks first, whose
-     * answers are dropped.
+     * and are put back at once). The fetch runs inside a chain shaped like Lambda's
+     * ({@code AwsClients.lambdaCredentials}), so the providers asked first run too; should one of them
+     * answer (keys in the environment), its answer is dropped.
      */
     public static AwsCredentialsProvider fetch(LoopbackEndpoint loopback) {
-        for (AwsCredentialsProvider first : new AwsCredentialsProvider[] {SystemPropertyCredentialsProvider.create(),
-                EnvironmentVariableCredentialsProvider.create()}) {
-            try {
-                first.resolveCredentials();
-            } catch (RuntimeException e) {
-                // No keys there: the usual case for a SnapStart function.
-            }
-        }
         if (System.getenv(RELATIVE_URI_VARIABLE) != null) {
             // The relative URI would win over ours and lead off the machine: constant keys only.
             return StaticCredentialsProvider.create(fixed());
@@ -52,6 +46,14 @@ public final class PrimingCredentials {
         System.setProperty(FULL_URI, loopback.url() + LoopbackEndpoint.CREDENTIALS_PATH);
         System.setProperty(TOKEN, "priming-throwaway");
         try (ContainerCredentialsProvider container = ContainerCredentialsProvider.builder().build()) {
+            try {
+                AwsCredentialsProviderChain.builder().reuseLastProviderEnabled(true)
+                        .credentialsProviders(SystemPropertyCredentialsProvider.create(),
+                                EnvironmentVariableCredentialsProvider.create(), container)
+                        .build().resolveCredentials();
+            } catch (RuntimeException e) {
+                // Reported by the container fetch below, if it fails too.
+            }
             AwsCredentials credentials = container.resolveCredentials();
             if (!ACCESS_KEY_ID.equals(credentials.accessKeyId())) {
                 throw new IllegalStateException("priming: credentials from elsewhere than the loopback endpoint");
