@@ -62,16 +62,28 @@ public final class AwsClients {
         }
     }
 
+    /**
+     * Drops whatever the function's credentials provider cached (after a SnapStart restore: priming
+     * never fetches real credentials, but nothing from before the snapshot should serve after it).
+     */
+    public static void forgetCredentials() {
+        LAMBDA_CREDENTIALS.chain = chain();
+    }
+
     private static final LambdaCredentials LAMBDA_CREDENTIALS = new LambdaCredentials();
 
-    /** The chain, or priming's substitute while {@link #withCredentials} runs. */
-    private static final class LambdaCredentials implements AwsCredentialsProvider {
-        private final AwsCredentialsProvider chain = AwsCredentialsProviderChain.builder()
+    private static AwsCredentialsProvider chain() {
+        return AwsCredentialsProviderChain.builder()
                 .reuseLastProviderEnabled(true)
                 .credentialsProviders(SystemPropertyCredentialsProvider.create(),
                         EnvironmentVariableCredentialsProvider.create(),
                         ContainerCredentialsProvider.builder().build())
                 .build();
+    }
+
+    /** The chain, or priming's substitute while {@link #withCredentials} runs. */
+    private static final class LambdaCredentials implements AwsCredentialsProvider {
+        private volatile AwsCredentialsProvider chain = chain();
         private volatile AwsCredentialsProvider substitute;
 
         @Override

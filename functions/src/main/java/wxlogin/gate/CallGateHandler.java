@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Map;
+import wxlogin.aws.AwsClients;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
@@ -51,7 +52,10 @@ public final class CallGateHandler implements RequestStreamHandler {
         this.gate = gate;
         // Priming: a gated call against a loopback endpoint by a handler of its own, see GatePriming;
         // the real keys are read on the first request after restore.
-        this.snapStartHook = SnapStartHook.register(GatePriming::run, gate::refreshAfterRestore);
+        this.snapStartHook = SnapStartHook.register(GatePriming::run, () -> {
+            AwsClients.forgetCredentials();
+            gate.refreshAfterRestore();
+        });
     }
 
     /** The SnapStart hooks, for tests. */

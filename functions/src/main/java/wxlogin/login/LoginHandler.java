@@ -71,6 +71,7 @@ public final class LoginHandler implements HttpApiFunction {
         this.clock = clock;
         // Priming: a login against a loopback endpoint by a handler of its own, see LoginPriming.
         this.snapStartHook = SnapStartHook.register(LoginPriming::run, () -> {
+            AwsClients.forgetCredentials();
             if (exchange != null) {
                 exchange.refreshAfterRestore();
             }

@@ -21,6 +21,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
+import wxlogin.aws.AwsClients;
 import wxlogin.common.Env;
 import wxlogin.testing.AwsStandIn;
 import wxlogin.testing.AwsStandIn.Canned;
@@ -83,6 +84,8 @@ class SecretsManagerSourceTest {
         String savedSecret = System.clearProperty("aws.secretAccessKey");
         System.setProperty("aws.containerCredentialsFullUri", endpoint.endpoint() + "/container-credentials");
         System.setProperty("aws.containerAuthorizationToken", "container-token");
+        // The function's one provider is the JVM's: start from nothing cached, leave nothing cached.
+        AwsClients.forgetCredentials();
         try {
             SecretsManagerSource source = SecretsManagerSource.fromEnvironment(env("us-east-1"));
             source.fetch(SECRET_ID);
@@ -92,6 +95,7 @@ class SecretsManagerSourceTest {
             System.clearProperty("aws.containerAuthorizationToken");
             restore("aws.accessKeyId", savedKey);
             restore("aws.secretAccessKey", savedSecret);
+            AwsClients.forgetCredentials();
         }
         assertThat(endpoint.received).hasSize(2);
         assertThat(endpoint.received.get(0).header("Authorization")).contains("Credential=ASIACONTAINER/");

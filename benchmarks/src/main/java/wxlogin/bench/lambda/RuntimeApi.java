@@ -54,14 +54,14 @@ public final class RuntimeApi implements AutoCloseable {
     public static final class Invocation {
         private final String requestId;
         private final byte[] event;
-        private final long deadlineMillis;
+        private final long timeoutMillis;
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         private volatile long queuedAtNanos;
 
-        private Invocation(String requestId, byte[] event, long deadlineMillis) {
+        private Invocation(String requestId, byte[] event, long timeoutMillis) {
             this.requestId = requestId;
             this.event = event;
-            this.deadlineMillis = deadlineMillis;
+            this.timeoutMillis = timeoutMillis;
         }
 
         public String requestId() {
@@ -135,8 +135,7 @@ public final class RuntimeApi implements AutoCloseable {
     /** Makes an event available to the runtime's next {@code GET next}. */
     public Invocation enqueue(String eventJson) {
         String id = String.format("00000000-0000-4000-8000-%012d", sequence.incrementAndGet());
-        Invocation invocation = new Invocation(id, eventJson.getBytes(StandardCharsets.UTF_8),
-                System.currentTimeMillis() + timeout.toMillis());
+        Invocation invocation = new Invocation(id, eventJson.getBytes(StandardCharsets.UTF_8), timeout.toMillis());
         inFlight.put(id, invocation);
         invocation.queuedAtNanos = System.nanoTime();
         queue.add(invocation);
@@ -250,7 +249,10 @@ public final class RuntimeApi implements AutoCloseable {
         }
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
-        exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineMillis));
+        // As Lambda: the invocation's time starts when the runtime gets it, not when it was queued
+        // (the first event is queued before the JVM starts; init and priming are not the invocation's).
+        exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms",
+                Long.toString(System.currentTimeMillis() + invocation.timeoutMillis));
         exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn", String.format(FUNCTION_ARN, functionName));
         exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id",
                 "Root=1-00000000-" + invocation.requestId.substring(24) + "00000000;Parent=0000000000000000;Sampled=0");

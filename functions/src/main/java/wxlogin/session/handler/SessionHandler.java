@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
 import java.util.Map;
+import wxlogin.aws.AwsClients;
 import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
@@ -54,6 +55,7 @@ public final class SessionHandler implements HttpApiFunction {
         this.clock = clock;
         // Priming: a refresh and a logout against a loopback endpoint by a handler of its own, see SessionPriming.
         this.snapStartHook = SnapStartHook.register(SessionPriming::run, () -> {
+            AwsClients.forgetCredentials();
             if (renewal != null) {
                 renewal.refreshAfterRestore();
             }
