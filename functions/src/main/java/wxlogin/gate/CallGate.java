@@ -34,8 +34,14 @@ public final class CallGate {
     /**
      * The decision: null to deny, else the context for the function (absent values left out).
      * A read of the signing keys stays within {@code deadline}, the invocation's remaining time.
+     *
+     * @param functionName the function as routed; null when the path was spelled non-canonically
      */
     public Map<String, String> decide(String authorizationHeader, String functionName, Deadline deadline) {
+        if (functionName == null) {
+            Log.info("gate.denied", "reason", "NON_CANONICAL_PATH");
+            return null;
+        }
         String token = bearerToken(authorizationHeader);
         if (token == null) {
             Log.info("gate.denied", "reason", "NO_BEARER_TOKEN", "function", functionName);
