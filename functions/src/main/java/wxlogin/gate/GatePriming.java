@@ -28,8 +28,6 @@ final class GatePriming {
     }
 
     private static String event(String authorization) {
-        return "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"routeKey\":\"POST /functions/myCloudFunction\","
-                + "\"rawPath\":\"/functions/myCloudFunction\",\"headers\":{\"authorization\":\"" + authorization + "\"},"
-                + "\"requestContext\":{\"requestId\":\"priming\",\"http\":{\"method\":\"POST\",\"sourceIp\":\"127.0.0.1\"}}}";
+        return Priming.authorizerEvent("POST /functions/myCloudFunction", authorization);
     }
 }

@@ -28,6 +28,8 @@ public final class Priming {
 
     /** What a priming invocation has left, like a short Lambda timeout. */
     static final int REMAINING_MILLIS = 10_000;
+    /** Where Lambda's runtime client puts the invocation's X-Ray trace header. */
+    private static final String TRACE_HEADER = "com.amazonaws.xray.traceHeader";
 
     private Priming() {
     }
@@ -42,8 +44,17 @@ public final class Priming {
 
     /** The same, and {@code https} with the {@code https://} URL of {@link TlsPriming}'s refusing socket. */
     public static void run(LoopbackEndpoint.Answers answers, Consumer<LoopbackEndpoint> prime, Consumer<String> https) {
+        // Lambda's runtime sets a trace id per invocation, and the SDK's clients then pass it on.
+        String traceHeader = System.getProperty(TRACE_HEADER);
+        System.setProperty(TRACE_HEADER, "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0");
         try (LoopbackEndpoint loopback = LoopbackEndpoint.start(answers)) {
             AwsClients.withCredentials(PrimingCredentials.fetch(loopback), () -> prime.accept(loopback));
+        } finally {
+            if (traceHeader == null) {
+                System.clearProperty(TRACE_HEADER);
+            } else {
+                System.setProperty(TRACE_HEADER, traceHeader);
+            }
         }
         TlsPriming.run(https);
     }
@@ -90,14 +101,46 @@ public final class Priming {
         }
     }
 
-    /** An HTTP API payload 2.0 event for {@code routeKey} with a JSON {@code body}. */
+    /**
+     * An HTTP API payload 2.0 event for {@code routeKey} with a JSON {@code body}, every member
+     * API Gateway can send present (the reader's setters run now, not on the first real request).
+     */
     public static String httpEvent(String routeKey, String body, String authorizerContext) {
         int space = routeKey.indexOf(' ');
-        return "{\"version\":\"2.0\",\"routeKey\":\"" + routeKey + "\",\"rawPath\":\"" + routeKey.substring(space + 1) + "\","
-                + "\"headers\":{\"content-type\":\"application/json\"},\"requestContext\":{\"requestId\":\"priming\","
-                + "\"timeEpoch\":0,\"http\":{\"method\":\"" + routeKey.substring(0, space) + "\",\"sourceIp\":\"127.0.0.1\"}"
-                + (authorizerContext == null ? "" : ",\"authorizer\":{\"lambda\":" + authorizerContext + "}")
-                + "},\"body\":" + quoted(body) + ",\"isBase64Encoded\":false}";
+        String path = routeKey.substring(space + 1);
+        return "{\"version\":\"2.0\",\"routeKey\":\"" + routeKey + "\",\"rawPath\":\"" + path + "\","
+                + "\"rawQueryString\":\"p=1\",\"cookies\":[\"p=1\"],\"headers\":" + HEADERS + ","
+                + "\"queryStringParameters\":{\"p\":\"1\"},\"pathParameters\":{\"p\":\"1\"},\"stageVariables\":{\"p\":\"1\"},"
+                + "\"requestContext\":" + requestContext(routeKey, authorizerContext == null ? ""
+                        : ",\"authorizer\":{\"lambda\":" + authorizerContext + "}")
+                + ",\"body\":" + quoted(body) + ",\"isBase64Encoded\":false}";
+    }
+
+    /** A payload 2.0 REQUEST authorizer event for {@code routeKey} with an {@code Authorization} header. */
+    public static String authorizerEvent(String routeKey, String authorization) {
+        int space = routeKey.indexOf(' ');
+        String path = routeKey.substring(space + 1);
+        String headers = HEADERS.substring(0, HEADERS.length() - 1) + ",\"authorization\":" + quoted(authorization) + "}";
+        return "{\"version\":\"2.0\",\"type\":\"REQUEST\",\"routeArn\":\"arn:aws:execute-api:us-east-1:000000000000:"
+                + "priming/$default/" + routeKey.substring(0, space) + path + "\",\"identitySource\":[" + quoted(authorization)
+                + ",\"" + routeKey + "\",\"" + path + "\"],\"routeKey\":\"" + routeKey + "\",\"rawPath\":\"" + path + "\","
+                + "\"rawQueryString\":\"p=1\",\"cookies\":[\"p=1\"],\"headers\":" + headers + ","
+                + "\"queryStringParameters\":{\"p\":\"1\"},\"pathParameters\":{\"p\":\"1\"},\"stageVariables\":{\"p\":\"1\"},"
+                + "\"requestContext\":" + requestContext(routeKey, "") + "}";
+    }
+
+    private static final String HEADERS = "{\"accept\":\"application/json\",\"content-length\":\"2\","
+            + "\"content-type\":\"application/json\",\"host\":\"priming.invalid\",\"user-agent\":\"priming\","
+            + "\"x-amzn-trace-id\":\"Root=1-00000000-000000000000000000000000\",\"x-forwarded-for\":\"127.0.0.1\","
+            + "\"x-forwarded-port\":\"443\",\"x-forwarded-proto\":\"https\"}";
+
+    private static String requestContext(String routeKey, String authorizer) {
+        int space = routeKey.indexOf(' ');
+        return "{\"accountId\":\"000000000000\",\"apiId\":\"priming\",\"domainName\":\"priming.invalid\","
+                + "\"domainPrefix\":\"priming\",\"http\":{\"method\":\"" + routeKey.substring(0, space) + "\",\"path\":\""
+                + routeKey.substring(space + 1) + "\",\"protocol\":\"HTTP/1.1\",\"sourceIp\":\"127.0.0.1\",\"userAgent\":\"priming\"},"
+                + "\"requestId\":\"priming\",\"routeKey\":\"" + routeKey + "\",\"stage\":\"$default\","
+                + "\"time\":\"01/Jan/2026:00:00:00 +0000\",\"timeEpoch\":1767225600000" + authorizer + "}";
     }
 
     private static String quoted(String text) {
