@@ -294,22 +294,44 @@ public final class RefreshSessions {
                         token == null ? "logout everywhere with an unknown token"
                                 : "logout everywhere with a token of an expired, gone or revoked family");
             }
-            String userId = family.userId();
-            Set<String> familyIds = new LinkedHashSet<>(store.familiesOf(userId, deadline));
-            familyIds.remove(family.familyId());
-            // Its own family last (it may predate the index): if a call fails part-way, the token
-            // still stands for a session and a repeat finishes the job.
-            familyIds.add(family.familyId());
-            for (String familyId : familyIds) {
-                store.revoke(familyId, now, "logout-everywhere", deadline);
-            }
-            Log.info("session.logged_out_everywhere", "userId", userId, "families", familyIds.size());
-            return familyIds.size();
+            int revoked = revokeFamilies(family.userId(), family.familyId(), "logout-everywhere", now, deadline);
+            Log.info("session.logged_out_everywhere", "userId", family.userId(), "families", revoked);
+            return revoked;
         } catch (SessionStoreUnavailableException e) {
             throw unavailable(e);
         } catch (ConfigurationException e) {
             throw misconfigured(e);
         }
+    }
+
+    /**
+     * Revokes every family of a user the index lists (for account deletion: call it again before
+     * the job ends, the index may lag a just-started family by a moment). Idempotent.
+     *
+     * @return how many families were revoked (or were already)
+     */
+    public int revokeAllOf(String userId, String reason, Deadline deadline) {
+        try {
+            return revokeFamilies(userId, null, reason, now(), deadline);
+        } catch (SessionStoreUnavailableException e) {
+            throw unavailable(e);
+        } catch (ConfigurationException e) {
+            throw misconfigured(e);
+        }
+    }
+
+    /** Every family of the user, {@code last} (which may predate the index) after all the others. */
+    private int revokeFamilies(String userId, String last, String reason, long now, Deadline deadline) {
+        Set<String> familyIds = new LinkedHashSet<>(store.familiesOf(userId, deadline));
+        if (last != null) {
+            // If a call fails part-way, the presented token still stands for a session and a repeat finishes the job.
+            familyIds.remove(last);
+            familyIds.add(last);
+        }
+        for (String familyId : familyIds) {
+            store.revoke(familyId, now, reason, deadline);
+        }
+        return familyIds.size();
     }
 
     // ------------------------------------------------------------------ helpers

@@ -400,6 +400,21 @@ class RefreshSessionsTest {
         assertRejected(() -> rotate(tablet, deadline()));
     }
 
+    @Test
+    void everySessionOfAUserCanBeRevokedByTheUserIdAlone() {
+        String phone = sessions.start(ALICE, deadline()).token();
+        String tablet = sessions.start(ALICE, deadline()).token();
+        String bob = sessions.start(BOB, deadline()).token();
+
+        assertThat(sessions.revokeAllOf(ALICE.userId(), "account-deleted", deadline())).isEqualTo(2);
+        assertThat(sessions.revokeAllOf(ALICE.userId(), "account-deleted", deadline())).as("idempotent").isEqualTo(2);
+
+        assertRejected(() -> rotate(phone, deadline()));
+        assertRejected(() -> rotate(tablet, deadline()));
+        assertThat(store.revokedReasons.values()).containsOnly("account-deleted");
+        assertThat(rotate(bob, deadline()).identity()).isEqualTo(BOB);
+    }
+
     // --- helpers ---
 
     private RefreshSessions.Rotated rotate(String token, Deadline deadline) {
