@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -354,36 +353,7 @@ class RefreshSessionsTest {
         assertThat(RefreshSessions.forLoginOrNull(new Env(Map.of("SESSIONS_TABLE", " ")), Clock.systemUTC())).isNull();
     }
 
-    @Test
-    void loginAndTheSessionFunctionShareOneDynamoDbStoreOnTheConfiguredTable() {
-        RefreshSessions login = RefreshSessions.forLoginOrNull(new Env(Map.of("SESSIONS_TABLE", "sessions-t",
-                "AWS_REGION", "eu-west-1", "AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000")), clock);
-        RefreshSessions session = RefreshSessions.fromEnvironment(new Env(Map.of("SESSIONS_TABLE", "sessions-t",
-                "AWS_REGION", "eu-west-1")), clock);
-
-        for (RefreshSessions sessions : List.of(login, session)) {
-            assertThat(sessions.store()).isInstanceOfSatisfying(DynamoDbSessionStore.class, store -> {
-                assertThat(store.table()).isEqualTo("sessions-t");
-                assertThat(store.client().serviceClientConfiguration().region().id()).isEqualTo("eu-west-1");
-            });
-        }
-        assertThat(((DynamoDbSessionStore) login.store()).client().serviceClientConfiguration().endpointOverride())
-                .hasValueSatisfying(uri -> assertThat(uri).hasToString("http://127.0.0.1:8000"));
-    }
-
-    @Test
-    void theLifetimeAndReuseIntervalComeFromTheEnvironment() {
-        Map<String, String> env = Map.of("SESSIONS_TABLE", "t", "AWS_REGION", "us-east-1",
-                "REFRESH_TTL_SECONDS", "3600", "REFRESH_REUSE_INTERVAL_SECONDS", "5");
-        assertThat(RefreshSessions.fromEnvironment(new Env(env), clock).lifetimeSeconds()).isEqualTo(3600);
-        assertThat(RefreshSessions.forLoginOrNull(new Env(env), clock).lifetimeSeconds()).isEqualTo(3600);
-        assertThat(RefreshSessions.fromEnvironment(new Env(Map.of("SESSIONS_TABLE", "t", "AWS_REGION", "us-east-1")),
-                clock).lifetimeSeconds()).isEqualTo(LIFETIME);
-        assertThatThrownBy(() -> RefreshSessions.fromEnvironment(new Env(Map.of("AWS_REGION", "us-east-1")), clock))
-                .hasMessageContaining("SESSIONS_TABLE");
-        assertThatThrownBy(() -> RefreshSessions.fromEnvironment(new Env(Map.of("SESSIONS_TABLE", "t",
-                "REFRESH_TTL_SECONDS", "-1")), clock)).hasMessageContaining("REFRESH_TTL_SECONDS");
-    }
+    // Wired from the environment (the SDK's DynamoDB client, slow to load): RefreshSessionsWiringTest in integration-tests/.
 
     @Test
     void aSignOutEverywhereThatFailsPartWayIsFinishedByARepeatWithTheSameToken() {

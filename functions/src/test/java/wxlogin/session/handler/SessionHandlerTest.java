@@ -2,9 +2,6 @@
 package wxlogin.session.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import com.amazonaws.services.lambda.runtime.Context;
 
@@ -246,17 +243,7 @@ class SessionHandlerTest {
         assertThat(store.tokens.values().iterator().next().rotatedAt()).isNull();
     }
 
-    @Test
-    void withoutSessionsTableEveryRequestIsA500AndNoTokenIsTouched() throws Exception {
-        SessionHandler handler;
-        try (LogCapture logs = new LogCapture()) {
-            handler = new SessionHandler(Map.of("SESSION_KEYS_SECRET_ID", KEYS_SECRET_ID, "AWS_REGION", "us-east-1"));
-            assertThat(logs.text()).contains("session.misconfigured").contains("SESSIONS_TABLE");
-        }
-        APIGatewayV2HTTPResponse response = handler.handleRequest(refresh(new RefreshTokens().newToken()), new FakeContext());
-        assertThat(response.getStatusCode()).isEqualTo(500);
-        assertThat(Json.MAPPER.readTree(response.getBody()).get("errCode").asLong()).isEqualTo(900_500L);
-    }
+    // Wired from the environment alone (the SDK's client, slow to load): SessionHandlerWiringTest in integration-tests/.
 
     @Test
     void aRouteItDoesNotServeIsA500() {
@@ -314,14 +301,11 @@ class SessionHandlerTest {
         };
         SessionHandler handler = new SessionHandler(SessionHandler.wire(new Env(Map.of("SESSION_KEYS_SECRET_ID",
                 KEYS_SECRET_ID)), secrets, sessions, clock), clock);
-        Context context = mock(Context.class);
-        when(context.getRemainingTimeInMillis()).thenReturn(3_500);
-        when(context.getAwsRequestId()).thenReturn("request-1");
+        Context context = new FakeContext("request-1", 3_500);
 
         APIGatewayV2HTTPResponse response = handler.handleRequest(refresh(refreshToken), context);
 
         assertThat(response.getStatusCode()).isEqualTo(200);
-        verify(context).getRemainingTimeInMillis();
         assertThat(secretReadBudget[0]).as("the remaining time less the answer's reserve").isEqualTo(3_000);
     }
 
