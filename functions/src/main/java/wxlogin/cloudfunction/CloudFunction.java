@@ -11,9 +11,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import wxlogin.common.Deadline;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
@@ -32,6 +34,9 @@ import wxlogin.priming.Priming;
  * template.yaml; {@link TypedCloudFunction} binds {@code data} to a class of its own.
  */
 public abstract class CloudFunction implements HttpApiFunction {
+
+    // Lambda runs one invocation at a time per instance; the local API's pool gives each instance one request.
+    private volatile Deadline deadline;
 
     /**
      * The function's own code.
@@ -103,6 +108,7 @@ public abstract class CloudFunction implements HttpApiFunction {
 
     private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, Context lambda, Call call) {
         String requestId = lambda.getAwsRequestId();
+        deadline = Deadline.fromRemaining(lambda.getRemainingTimeInMillis(), Clock.systemUTC());
         String name = getClass().getSimpleName();
         WxContext caller = caller(event);
         if (caller == null) {
@@ -136,6 +142,12 @@ public abstract class CloudFunction implements HttpApiFunction {
             Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
             return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
         }
+    }
+
+    /** What the current invocation may still spend on outbound calls (for {@link WeChatApi} and the like). */
+    protected final Deadline deadline() {
+        Deadline current = deadline;
+        return current != null ? current : Deadline.in(0, Clock.systemUTC());
     }
 
     /** What WeChat Cloud puts in {@code event.userInfo}: the verified app and openid (left out when there is none). */
