@@ -12,6 +12,8 @@ public final class ErrorCodes {
     public static final long BAD_CODE = 900_002;
     /** 400: the body has no usable {@code refreshToken}. */
     public static final long BAD_REFRESH_TOKEN_FIELD = 900_003;
+    /** 400: a cloud function's {@code data} does not have the shape the function declares. */
+    public static final long BAD_DATA = 900_004;
     /** 401: the refresh token is unknown, expired, revoked or reused. */
     public static final long REFRESH_TOKEN_REJECTED = 900_401;
     /** 500: the deployment is misconfigured; details are in the logs only. */
