@@ -1,17 +1,13 @@
 // Test helper (no tests): the outage drill's stand-ins (WeChat sandbox, Secrets Manager endpoint, DynamoDB Local), each behind a TCP fault proxy, and the production handlers wired to them as Lambda wires them, on one clock the drill can move.
 package wxlogin.it.drill;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.faults.FaultProxy;
+import wxlogin.it.faults.OffsetClock;
 import wxlogin.it.template.Template;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.dynamodb.DynamoDbLocal;
@@ -128,34 +124,5 @@ final class DrillStand implements AutoCloseable {
         dynamoProxy.close();
         wechat.close();
         secrets.close();
-    }
-
-    /** The system clock plus an offset: deadlines measure real time, caches and Retry-After pass at will. */
-    static final class OffsetClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration duration) {
-            offset = offset.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-
-        @Override
-        public long millis() {
-            return System.currentTimeMillis() + offset.toMillis();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
