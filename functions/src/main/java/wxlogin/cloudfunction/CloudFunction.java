@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import wxlogin.common.Deadline;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
@@ -26,6 +28,9 @@ import wxlogin.http.HttpResponses;
  */
 public abstract class CloudFunction implements HttpApiFunction {
 
+    // Lambda runs one invocation at a time per instance; the local API's pool gives each instance one request.
+    private volatile Deadline deadline;
+
     /**
      * The function's own code.
      *
@@ -38,6 +43,7 @@ public abstract class CloudFunction implements HttpApiFunction {
     @Override
     public final APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context lambda) {
         String requestId = lambda.getAwsRequestId();
+        deadline = Deadline.fromRemaining(lambda.getRemainingTimeInMillis(), Clock.systemUTC());
         String name = getClass().getSimpleName();
         WxContext caller = caller(event);
         if (caller == null) {
@@ -71,6 +77,12 @@ public abstract class CloudFunction implements HttpApiFunction {
             Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
             return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
         }
+    }
+
+    /** What the current invocation may still spend on outbound calls (for {@link WeChatApi} and the like). */
+    protected final Deadline deadline() {
+        Deadline current = deadline;
+        return current != null ? current : Deadline.in(0, Clock.systemUTC());
     }
 
     /** What WeChat Cloud puts in {@code event.userInfo}: the verified app and openid (left out when there is none). */
