@@ -44,9 +44,9 @@ public final class CodeExchange {
 
     /** The verified identity and a signed token for it. */
     public Result exchange(String code, Deadline deadline) {
-        WeChatCredentials credentials = read(appCredentials, false);
+        WeChatCredentials credentials = read(appCredentials, false, deadline);
         // Read the keys before the code is spent: failing after WeChat accepted it would waste it.
-        SigningKeys keys = read(signingKeys, false);
+        SigningKeys keys = read(signingKeys, false, deadline);
         boolean tokenRetried = false;
         boolean secretRetried = false;
         boolean busyRetried = false;
@@ -70,7 +70,7 @@ public final class CodeExchange {
                 }
                 if (e.isAppSecretRejected() && !secretRetried) {
                     secretRetried = true;
-                    WeChatCredentials reread = read(appCredentials, true);
+                    WeChatCredentials reread = read(appCredentials, true, deadline);
                     if (!reread.equals(credentials)) {
                         Log.info("login.app_secret_rotated", "appid", reread.appid());
                         credentials = reread;
@@ -104,9 +104,10 @@ public final class CodeExchange {
         return sessionTokens.ttlSeconds();
     }
 
-    private static <T> T read(CachedSecret<T> secret, boolean forceRefresh) {
+    /** A secret, read inside the invocation's deadline (a hanging Secrets Manager must not outlast it). */
+    private static <T> T read(CachedSecret<T> secret, boolean forceRefresh, Deadline deadline) {
         try {
-            return forceRefresh ? secret.refreshNow() : secret.get();
+            return forceRefresh ? secret.refreshNow() : secret.get(deadline);
         } catch (SecretUnavailableException e) {
             throw new ApiException(503, ErrorCodes.SECRETS_UNAVAILABLE,
                     "The login service is temporarily unavailable. Retry in a few seconds.", 5,
