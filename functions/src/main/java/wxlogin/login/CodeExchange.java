@@ -104,7 +104,7 @@ public final class CodeExchange {
         return sessionTokens.ttlSeconds();
     }
 
-    /** A secret, read within the invocation's deadline (a forced re-read within the source's own cap). */
+    /** A secret, read inside the invocation's deadline (a hanging Secrets Manager must not outlast it). */
     private static <T> T read(CachedSecret<T> secret, boolean forceRefresh, Deadline deadline) {
         try {
             return forceRefresh ? secret.refreshNow() : secret.get(deadline);
