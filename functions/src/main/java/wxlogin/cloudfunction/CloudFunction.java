@@ -136,8 +136,9 @@ public abstract class CloudFunction implements HttpApiFunction {
             Log.warn("cloudfunction.bad_data", "function", name, "field", e.field(), "requestId", requestId);
             return fail(400, ErrorCodes.BAD_DATA, e.getMessage(), requestId);
         } catch (CloudFunctionException e) {
-            Log.warn("cloudfunction.failed", "function", name, "errCode", e.errCode(), "requestId", requestId);
-            return fail(500, e.errCode(), e.getMessage(), requestId);
+            Log.warn("cloudfunction.failed", "function", name, "status", e.status(), "errCode", e.errCode(),
+                    "requestId", requestId);
+            return fail(e.status(), e.errCode(), e.getMessage(), requestId, e.retryAfterSeconds());
         } catch (Exception e) {
             Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
             return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
@@ -201,10 +202,15 @@ public abstract class CloudFunction implements HttpApiFunction {
     }
 
     private static APIGatewayV2HTTPResponse fail(int status, long errCode, String reason, String requestId) {
+        return fail(status, errCode, reason, requestId, null);
+    }
+
+    private static APIGatewayV2HTTPResponse fail(int status, long errCode, String reason, String requestId,
+                                                 Integer retryAfterSeconds) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("errCode", errCode);
         body.put("errMsg", "cloud.callFunction:fail " + reason);
         body.put("requestID", requestId);
-        return HttpResponses.json(status, body);
+        return HttpResponses.json(status, body, retryAfterSeconds);
     }
 }

@@ -34,6 +34,8 @@ public final class WeChatApi {
     /** WeChat's answers that mean our configuration (or the IP allow-list), not the caller. */
     private static final Set<Long> CONFIGURATION_ERRORS = Set.of(40002L, 40013L, 40125L, 40164L, 61004L, 41002L, 41004L);
     private static final Set<Long> QUOTA_ERRORS = Set.of(45009L, 45011L);
+    /** An outage of WeChat or Secrets Manager: the client kit retries once after at most 5 s. */
+    private static final int RETRY_AFTER_SECONDS = 1;
 
     private final CachedSecret<WeChatCredentials> credentials;
     private final StableAccessToken tokens;
@@ -63,10 +65,11 @@ public final class WeChatApi {
      *
      * @param path e.g. {@code /wxa/business/getuserphonenumber}
      * @return the answer (errcode 0)
-     * @throws CloudFunctionException with WeChat's errcode when WeChat refused the request itself
-     *         (e.g. 40029 for a bad code), 45009/45011 for its quotas, 900503 when WeChat is
-     *         unreachable, busy or too slow, 900502 for an answer we cannot use, 900504 when the
-     *         credentials cannot be read, 900500 for a configuration WeChat refuses
+     * @throws CloudFunctionException 500 with WeChat's errcode when WeChat refused the request itself
+     *         (e.g. 40029 for a bad code); 429 45009/45011 for its quotas; 503 900503 when WeChat is
+     *         unreachable, busy or too slow, 503 900502 for an answer we cannot use, 503 900504 when
+     *         the credentials cannot be read (all with Retry-After); 500 900500 for a configuration
+     *         WeChat refuses
      */
     public JsonNode post(String path, Object body, Deadline deadline) {
         String stage = path.substring(path.lastIndexOf('/') + 1);
@@ -88,7 +91,8 @@ public final class WeChatApi {
                 throw failure(stage, e);
             } catch (SecretUnavailableException e) {
                 Log.warn("wechat_api.no_credentials", "api", stage);
-                throw new CloudFunctionException(ErrorCodes.SECRETS_UNAVAILABLE, "the WeChat credentials cannot be read now: try again");
+                throw CloudFunctionException.unavailable(ErrorCodes.SECRETS_UNAVAILABLE,
+                        "the WeChat credentials cannot be read now: try again", RETRY_AFTER_SECONDS);
             } catch (ConfigurationException e) {
                 Log.error("wechat_api.misconfigured", "api", stage, "cause", e.getMessage());
                 throw new CloudFunctionException(ErrorCodes.MISCONFIGURED, "the function is misconfigured");
@@ -106,9 +110,10 @@ public final class WeChatApi {
     private static CloudFunctionException failure(String stage, WeChatException e) {
         Log.warn("wechat_api.failed", "api", e.stage(), "kind", e.kind(), "errcode", e.errcode(), "rid", e.rid());
         return switch (e.kind()) {
-            case UNREACHABLE, TIMEOUT -> new CloudFunctionException(ErrorCodes.WECHAT_UNAVAILABLE,
-                    "WeChat is unreachable or too slow: try again");
-            case BAD_ANSWER -> new CloudFunctionException(ErrorCodes.UPSTREAM_BAD_ANSWER, "WeChat answered wrongly: try again later");
+            case UNREACHABLE, TIMEOUT -> CloudFunctionException.unavailable(ErrorCodes.WECHAT_UNAVAILABLE,
+                    "WeChat is unreachable or too slow: try again", RETRY_AFTER_SECONDS);
+            case BAD_ANSWER -> CloudFunctionException.unavailable(ErrorCodes.UPSTREAM_BAD_ANSWER,
+                    "WeChat answered wrongly: try again later", RETRY_AFTER_SECONDS);
             default -> errcodeFailure(stage, e);
         };
     }
@@ -116,10 +121,13 @@ public final class WeChatApi {
     private static CloudFunctionException errcodeFailure(String stage, WeChatException e) {
         long errcode = e.errcode();
         if (e.isBusy()) {
-            return new CloudFunctionException(ErrorCodes.WECHAT_UNAVAILABLE, "WeChat is busy: try again");
+            return CloudFunctionException.unavailable(ErrorCodes.WECHAT_UNAVAILABLE, "WeChat is busy: try again",
+                    RETRY_AFTER_SECONDS);
         }
         if (QUOTA_ERRORS.contains(errcode)) {
-            return new CloudFunctionException(errcode, "WeChat's quota for " + stage + " is used up: try again later");
+            // 45011 is per minute; 45009 per day, where a minute is only the earliest useful retry.
+            return CloudFunctionException.rateLimited(errcode, "WeChat's quota for " + stage + " is used up: try again later",
+                    60);
         }
         if (e.isAccessTokenError()) {
             return new CloudFunctionException(ErrorCodes.UPSTREAM_BAD_ANSWER, "WeChat refused a fresh access token: try again later");

@@ -130,29 +130,41 @@ class GetPhoneNumberTest {
 
     @Test
     void weChatFailuresAreClearAndInsideTheInvocationsTime() throws Exception {
-        wechat.failNext(PHONE_PATH, 1, Fault.HTTP_500);
-        assertThat(body(callWithCode(wechat.issuePhoneCode("dave"))).get("errCode").asLong()).isEqualTo(900502);
-        wechat.failNext(PHONE_PATH, 1, Fault.ERRCODE(-1));
-        assertThat(body(callWithCode(wechat.issuePhoneCode("dave"))).get("errCode").asLong()).isEqualTo(900503);
-        wechat.failNext(PHONE_PATH, 1, Fault.ERRCODE(45011));
-        assertThat(body(callWithCode(wechat.issuePhoneCode("dave"))).get("errCode").asLong()).isEqualTo(45011);
+        // An outage is never a 500: 503 (or 429 for WeChat's quota) with Retry-After, which clients retry.
+        assertOutage(Fault.HTTP_500, 503, 900502);
+        assertOutage(Fault.ERRCODE(-1), 503, 900503);
+        assertOutage(Fault.DROP, 503, 900503);
+        assertOutage(Fault.ERRCODE(45011), 429, 45011);
 
         wechat.failNext(PHONE_PATH, 1, Fault.SLOW(20_000));
         long started = System.nanoTime();
         APIGatewayV2HTTPResponse slow = call("{\"data\":{\"code\":\"" + wechat.issuePhoneCode("dave") + "\"}}", 2_000);
         long millis = (System.nanoTime() - started) / 1_000_000;
+        assertThat(slow.getStatusCode()).isEqualTo(503);
         assertThat(body(slow).get("errCode").asLong()).isEqualTo(900503);
         assertThat(millis).as("answered within the invocation's 2 s").isLessThan(2_000);
+    }
+
+    private void assertOutage(Fault fault, int status, long errCode) throws Exception {
+        wechat.failNext(PHONE_PATH, 1, fault);
+        APIGatewayV2HTTPResponse response = callWithCode(wechat.issuePhoneCode("dave"));
+        assertThat(response.getStatusCode()).as(fault.toString()).isEqualTo(status);
+        assertThat(body(response).get("errCode").asLong()).as(fault.toString()).isEqualTo(errCode);
+        assertThat(response.getHeaders()).as(fault.toString()).containsKey("Retry-After");
+        assertThat(callWithCode(wechat.issuePhoneCode("dave")).getStatusCode()).as("after " + fault).isEqualTo(200);
     }
 
     @Test
     void credentialsThatCannotBeReadOrThatWeChatRefusesAreNotTheCallersFault() throws Exception {
         secrets.setDown(true);
-        assertThat(body(callWithCode(wechat.issuePhoneCode("erin"))).get("errCode").asLong()).isEqualTo(900504);
+        APIGatewayV2HTTPResponse down = callWithCode(wechat.issuePhoneCode("erin"));
+        assertThat(down.getStatusCode()).isEqualTo(503);
+        assertThat(body(down).get("errCode").asLong()).isEqualTo(900504);
         secrets.setDown(false);
         function = new GetPhoneNumber(environment()); // a new instance: the failed read's back-off is per instance
         wechat.setMiniProgramCredentials(MP_APPID, "rotated-elsewhere");
         APIGatewayV2HTTPResponse refused = callWithCode(wechat.issuePhoneCode("erin"));
+        assertThat(refused.getStatusCode()).as("misconfiguration").isEqualTo(500);
         assertThat(body(refused).get("errCode").asLong()).isEqualTo(900500);
         assertThat(refused.getBody()).doesNotContain("rotated-elsewhere").doesNotContain(MP_SECRET);
     }
