@@ -12,6 +12,10 @@ public final class ErrorCodes {
     public static final long BAD_CODE = 900_002;
     /** 400: the body has no usable {@code refreshToken}. */
     public static final long BAD_REFRESH_TOKEN_FIELD = 900_003;
+    /** 400: {@code codeType} is neither "identity" nor "miniProgram". */
+    public static final long BAD_CODE_TYPE = 900_004;
+    /** 400: a mini-program code, but mini-program login is not configured (no secret, or the placeholder). */
+    public static final long MINI_PROGRAM_NOT_CONFIGURED = 900_006;
     /** 401: the refresh token is unknown, expired, revoked or reused. */
     public static final long REFRESH_TOKEN_REJECTED = 900_401;
     /** 500: the deployment is misconfigured; details are in the logs only. */
@@ -24,6 +28,8 @@ public final class ErrorCodes {
     public static final long SECRETS_UNAVAILABLE = 900_504;
     /** 503: the session store is unreachable. */
     public static final long SESSION_STORE_UNAVAILABLE = 900_505;
+    /** 503 without Retry-After: the user directory failed after WeChat accepted (and spent) the code. */
+    public static final long USER_DIRECTORY_UNAVAILABLE = 900_506;
     /** 500: anything unexpected; details are in the logs only. */
     public static final long INTERNAL = 900_999;
 
