@@ -28,7 +28,7 @@ public final class ErrorCodes {
     public static final long SECRETS_UNAVAILABLE = 900_504;
     /** 503: the session store is unreachable. */
     public static final long SESSION_STORE_UNAVAILABLE = 900_505;
-    /** 503 without Retry-After: the user directory failed after WeChat accepted (and spent) the code. */
+    /** 503: the user directory failed after WeChat accepted (and spent) the code; no Retry-After. */
     public static final long USER_DIRECTORY_UNAVAILABLE = 900_506;
     /** 500: anything unexpected; details are in the logs only. */
     public static final long INTERNAL = 900_999;

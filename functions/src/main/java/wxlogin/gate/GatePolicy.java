@@ -10,8 +10,11 @@ import wxlogin.common.ConfigurationException;
 import wxlogin.common.Json;
 
 /**
- * {@code GATE_POLICY}: function name -> login types allowed to call it. A function not listed is
- * open to any valid session. Parsed once at start-up; a malformed policy is a configuration error.
+ * {@code GATE_POLICY}: function name -> login types allowed to call it, e.g.
+ * {@code {"payOrder":["weixinApp","weixinMiniProgram","miniProgram"]}} ({@code miniProgram}: the
+ * mini-program build's {@code wx.login}; {@code weixinMiniProgram}: the in-app mini-program login;
+ * a policy naming only one of them locks the other build out). A function not listed is open to any
+ * valid session. Parsed once at start-up; a malformed policy is a configuration error.
  */
 public final class GatePolicy {
 

@@ -9,10 +9,12 @@ import wxlogin.wechat.WeChatException;
 /** Turns a failed WeChat call into the contract's answer: status, errCode and what to do. */
 final class LoginErrors {
 
-    /** Our configuration or our bug: an operator must act; the client learns nothing more. */
+    /**
+     * Our configuration or our bug: an operator must act; the client learns nothing more. The last
+     * three are jscode2session's "a parameter is missing" (appid, secret, js_code): our bug.
+     */
     static final Set<Long> MISCONFIGURATION = Set.of(
             10001002L, 10001003L, 10001004L, 10001005L, 43001L, 40002L, 40013L, 40125L, 40164L, 61004L,
-            // jscode2session: a parameter name is wrong (appid, secret, js_code): our bug.
             41002L, 41004L, 41008L);
 
     static final String MISCONFIGURED_MESSAGE =
