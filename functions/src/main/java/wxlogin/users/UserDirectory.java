@@ -268,8 +268,8 @@ public final class UserDirectory {
                 throw new ConfigurationException("users table '" + table + "' (USERS_TABLE): " + failure.what()
                         + ": is it there, keyed by the string pk, and may this function use it?");
             }
-            throw new UserDirectoryUnavailableException("users table " + (failure.throttled() ? "throttled: " : "unavailable: ")
-                    + failure.what(), e);
+            String how = failure.throttled() ? "throttled" : failure.status() == 0 ? "unreachable or timed out" : "failed";
+            throw new UserDirectoryUnavailableException("users table " + how + ": " + failure.what(), e);
         }
     }
 

@@ -206,14 +206,22 @@ public final class LocalMain {
         }
 
         /**
-         * Logs in with a fresh sandbox code, calls myCloudFunction with the token and, with lasting
-         * sessions, refreshes the session once, as an app would.
+         * Logs in with a fresh sandbox code from each build as the same person (the app build's
+         * identity code, then the mini-program build's wx.login code: one user id), calls
+         * myCloudFunction with the token and, with lasting sessions, refreshes the session once, as
+         * an app would.
          */
         public Flow tryTheFlow() {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try {
+                // "bound": a person whose app and mini program WeChat ties together (unionid, miniprogram_info).
                 HttpResponse<String> login = post(http, api.url() + "/login",
-                        "{\"code\":\"" + wechat.issueCode("weixinApp", "demo") + "\"}", null);
+                        "{\"code\":\"" + wechat.issueCode("bound", "demo") + "\"}", null);
+                HttpResponse<String> miniProgramLogin = post(http, api.url() + "/login", "{\"code\":\""
+                        + wechat.issueMiniProgramCode("bound", "demo") + "\",\"codeType\":\"miniProgram\"}", null);
+                String appUser = login.statusCode() == 200 ? JSON.readTree(login.body()).path("userId").asText(null) : null;
+                boolean sameUser = miniProgramLogin.statusCode() == 200 && appUser != null
+                        && appUser.equals(JSON.readTree(miniProgramLogin.body()).path("userId").asText(null));
                 String token = login.statusCode() == 200 ? JSON.readTree(login.body()).get("token").asText() : null;
                 HttpResponse<String> call = token == null ? null : post(http, api.url() + "/functions/myCloudFunction",
                         "{\"data\":{\"hello\":\"world\"}}", token);
@@ -226,12 +234,13 @@ public final class LocalMain {
                 return new Flow(login.statusCode(), login.body(), token,
                         call == null ? 0 : call.statusCode(), call == null ? null : call.body(),
                         lastingSessions(), refresh == null ? 0 : refresh.statusCode(),
-                        refresh == null ? null : refresh.body(), refreshToken);
+                        refresh == null ? null : refresh.body(), refreshToken,
+                        miniProgramLogin.statusCode(), miniProgramLogin.body(), sameUser);
             } catch (IOException e) {
-                return new Flow(0, e.toString(), null, 0, null, lastingSessions(), 0, null, null);
+                return new Flow(0, e.toString(), null, 0, null, lastingSessions(), 0, null, null, 0, null, false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Flow(0, "interrupted", null, 0, null, lastingSessions(), 0, null, null);
+                return new Flow(0, "interrupted", null, 0, null, lastingSessions(), 0, null, null, 0, null, false);
             }
         }
 
@@ -243,11 +252,16 @@ public final class LocalMain {
         }
     }
 
-    /** What the self-check saw; the refresh only when lasting sessions are on. */
+    /**
+     * What the self-check saw; the refresh only when lasting sessions are on. {@code sameUser}: the
+     * mini-program build's login got the app build's user id.
+     */
     public record Flow(int loginStatus, String loginBody, String token, int callStatus, String callBody,
-                       boolean refreshExpected, int refreshStatus, String refreshBody, String refreshToken) {
+                       boolean refreshExpected, int refreshStatus, String refreshBody, String refreshToken,
+                       int miniProgramStatus, String miniProgramBody, boolean sameUser) {
         public boolean ok() {
-            return loginStatus == 200 && callStatus == 200 && (!refreshExpected || refreshStatus == 200);
+            return loginStatus == 200 && miniProgramStatus == 200 && sameUser && callStatus == 200
+                    && (!refreshExpected || refreshStatus == 200);
         }
     }
 
@@ -262,11 +276,14 @@ public final class LocalMain {
             out.println("DynamoDB Local (in memory): " + stack.dynamo().endpoint() + "   tables: " + String.join(", ", stack.tables()));
         }
         out.println();
-        out.println("Self-check: POST /login -> " + flow.loginStatus() + ", POST /functions/myCloudFunction -> "
+        out.println("Self-check: POST /login -> " + flow.loginStatus() + ", POST /login (codeType miniProgram) -> "
+                + flow.miniProgramStatus() + (flow.sameUser() ? " (the same user)" : " (NOT the same user)")
+                + ", POST /functions/myCloudFunction -> "
                 + flow.callStatus() + (flow.refreshExpected() ? ", POST /session/refresh -> " + flow.refreshStatus() : "")
                 + (flow.ok() ? "  (the whole flow works)" : "  FAILED"));
         if (!flow.ok()) {
             out.println("  login answered: " + flow.loginBody());
+            out.println("  mini-program login answered: " + flow.miniProgramBody());
             out.println("  call answered:  " + flow.callBody());
             if (flow.refreshExpected()) {
                 out.println("  refresh answered: " + flow.refreshBody());
@@ -276,6 +293,12 @@ public final class LocalMain {
         out.println("1. Log in with a fresh sandbox code (each code works once; make more below):");
         out.println("   curl -s -X POST " + api + "/login -H 'content-type: application/json' \\");
         out.println("        -d '{\"code\":\"" + stack.wechat().issueCode("weixinApp", "demo") + "\"}'");
+        out.println();
+        out.println("   From the mini-program build (a wx.login code, exchanged with jscode2session; mp.bound.demo.*");
+        out.println("   and bound.demo.* are one person, as the self-check showed):");
+        out.println("   curl -s -X POST " + api + "/login -H 'content-type: application/json' \\");
+        out.println("        -d '{\"code\":\"" + stack.wechat().issueMiniProgramCode("bound", "demo")
+                + "\",\"codeType\":\"miniProgram\"}'");
         out.println();
         out.println("2. Call myCloudFunction with a session token (this one was minted by the self-check):");
         out.println("   curl -s -X POST " + api + "/functions/myCloudFunction -H 'content-type: application/json' \\");
@@ -291,6 +314,7 @@ public final class LocalMain {
         }
         out.println("More codes: type <scenario>.<anything-unique>, e.g. weixinMiniProgram.try42, or ask the sandbox:");
         out.println("   curl -s -X POST " + stack.wechat().baseUrl() + "/sandbox/codes -d '{\"scenario\":\"phoneSms\"}'");
+        out.println("Mini-program codes (codeType miniProgram) are the same with mp. in front, e.g. mp.bound.alice.try42.");
         out.println("Scenarios: " + String.join(", ", WeChatSandbox.scenarios()));
         if (serving) {
             out.println("Press Ctrl+C to stop.");
