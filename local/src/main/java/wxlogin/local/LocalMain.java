@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import wxlogin.local.api.LocalApi;
 import wxlogin.local.api.SamTemplate;
 import wxlogin.local.dynamodb.DynamoDbLocal;
+import wxlogin.local.dynamodb.UsersTableStandIn;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
@@ -41,6 +42,8 @@ import wxlogin.local.wechat.WeChatSandbox;
 public final class LocalMain {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Set to true, the run behaves as where DynamoDB Local cannot start (tests of the fallback). */
+    static final String NO_DYNAMODB_LOCAL = "wxlogin.local.noDynamoDbLocal";
 
     private LocalMain() {
     }
@@ -120,7 +123,7 @@ public final class LocalMain {
      * could not start (then lasting sessions are off: login answers no refresh token).
      */
     public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api, DynamoDbLocal dynamo,
-                        List<String> tables) implements AutoCloseable {
+                        List<String> tables, UsersTableStandIn usersStandIn) implements AutoCloseable {
 
         public static Stack start(Options options) throws IOException {
             return start(options, Map.of());
@@ -145,17 +148,27 @@ public final class LocalMain {
                 DynamoDbLocal dynamo = null;
                 List<String> tables = List.of();
                 Map<String, String> sessionsEnvironment = new LinkedHashMap<>();
+                UsersTableStandIn usersStandIn = null;
                 if (declaresTables(template)) {
                     try {
+                        if (Boolean.getBoolean(NO_DYNAMODB_LOCAL)) {
+                            throw new IllegalStateException("-D" + NO_DYNAMODB_LOCAL + "=true");
+                        }
                         dynamo = DynamoDbLocal.shared();
                         tables = dynamo.createTables(template);
                         sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
                     } catch (RuntimeException | LinkageError e) {
                         System.err.println("[local] DynamoDB Local did not start (" + e.getMessage()
-                                + "): lasting sessions are off, /login answers no refresh token");
+                                + "): lasting sessions are off, /login answers no refresh token; the user directory"
+                                + " runs on an in-memory stand-in of this tool");
                         dynamo = null;
-                        // Blank means unset to the functions: no refresh tokens, no DynamoDB client.
+                        // Blank means unset to the functions: no refresh tokens.
                         sessionsEnvironment.put("SESSIONS_TABLE", "");
+                        usersStandIn = UsersTableStandIn.start();
+                        started.add(usersStandIn);
+                        tables = tableNames(template);
+                        tables.forEach(usersStandIn::createTable);
+                        sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", usersStandIn.endpoint().toString());
                     }
                 }
                 LocalApi api = LocalApi.builder()
@@ -167,7 +180,7 @@ public final class LocalMain {
                         .build();
                 started.add(api);
                 onPort("the local API", "--port", options.port(), api::start);
-                return new Stack(wechat, secrets, api, dynamo, tables);
+                return new Stack(wechat, secrets, api, dynamo, tables, usersStandIn);
             } catch (RuntimeException | Error e) {
                 for (AutoCloseable part : started.reversed()) {
                     try {
@@ -192,6 +205,19 @@ public final class LocalMain {
                 }
                 throw e;
             }
+        }
+
+        /** The names DynamoDbLocal#createTables gives the template's tables: TableName, else the logical id. */
+        private static List<String> tableNames(SamTemplate template) {
+            Map<?, ?> resources = template.raw().get("Resources") instanceof Map<?, ?> m ? m : Map.of();
+            List<String> names = new ArrayList<>();
+            resources.forEach((id, r) -> {
+                if (r instanceof Map<?, ?> resource && "AWS::DynamoDB::Table".equals(resource.get("Type"))) {
+                    Object name = resource.get("Properties") instanceof Map<?, ?> p ? p.get("TableName") : null;
+                    names.add(name instanceof String literal ? literal : String.valueOf(id));
+                }
+            });
+            return names;
         }
 
         private static boolean declaresTables(SamTemplate template) {
@@ -249,6 +275,9 @@ public final class LocalMain {
             api.close();
             secrets.close();
             wechat.close();
+            if (usersStandIn != null) {
+                usersStandIn.close();
+            }
         }
     }
 
@@ -266,7 +295,7 @@ public final class LocalMain {
     }
 
     /** What the run offers; {@code serving}: it goes on serving (not {@code --check}), so say how to stop it. */
-    static void print(PrintStream out, Stack stack, Flow flow, boolean serving) {
+    public static void print(PrintStream out, Stack stack, Flow flow, boolean serving) {
         String api = stack.api().url();
         out.println();
         out.println("Local API (template.yaml, real handlers): " + api);
@@ -274,6 +303,10 @@ public final class LocalMain {
         out.println("WeChat sandbox: " + stack.wechat().baseUrl() + "   Secrets Manager endpoint: " + stack.secrets().endpoint());
         if (stack.dynamo() != null) {
             out.println("DynamoDB Local (in memory): " + stack.dynamo().endpoint() + "   tables: " + String.join(", ", stack.tables()));
+        }
+        if (stack.usersStandIn() != null) {
+            out.println("User directory: an in-memory stand-in of this tool (DynamoDB Local cannot run here; no lasting sessions): "
+                    + stack.usersStandIn().endpoint());
         }
         out.println();
         out.println("Self-check: POST /login -> " + flow.loginStatus() + ", POST /login (codeType miniProgram) -> "
