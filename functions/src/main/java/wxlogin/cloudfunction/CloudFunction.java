@@ -19,8 +19,10 @@ import wxlogin.http.HttpResponses;
 /**
  * The base of a gated cloud function, the AWS counterpart of {@code wx.cloud.callFunction}: it
  * reads {@code {"data": ...}}, builds the caller's {@link WxContext} from the authorizer's context
- * only, runs {@link #call} and wraps the outcome in the {@code callFunction} envelope.
- * A new cloud function is one subclass plus a few lines of template.yaml.
+ * only, sets {@code data.userInfo} to the verified {@code {appId, openId}} when data is an object
+ * (as WeChat Cloud does, whatever the client sent there), runs {@link #call} and wraps the outcome
+ * in the {@code callFunction} envelope. A new cloud function is one subclass plus a few lines of
+ * template.yaml; {@link TypedCloudFunction} binds {@code data} to a class of its own.
  */
 public abstract class CloudFunction implements HttpApiFunction {
 
@@ -48,6 +50,9 @@ public abstract class CloudFunction implements HttpApiFunction {
             return fail(400, ErrorCodes.BAD_REQUEST_BODY, "the request body must be a JSON object like {\"data\": ...}",
                     requestId);
         }
+        if (data instanceof ObjectNode object) {
+            object.set("userInfo", userInfo(caller));
+        }
         try {
             // The result is whatever the function returns (JsonNode, records, POJOs), written on its own so
             // the mapper's depth bound applies to it alone: data as deep as a body can carry can be returned.
@@ -56,6 +61,9 @@ public abstract class CloudFunction implements HttpApiFunction {
             body.put("requestID", requestId);
             body.put("errMsg", "cloud.callFunction:ok");
             return HttpResponses.jsonText(200, Json.write(body), null);
+        } catch (BadDataException e) {
+            Log.warn("cloudfunction.bad_data", "function", name, "field", e.field(), "requestId", requestId);
+            return fail(400, ErrorCodes.BAD_DATA, e.getMessage(), requestId);
         } catch (CloudFunctionException e) {
             Log.warn("cloudfunction.failed", "function", name, "errCode", e.errCode(), "requestId", requestId);
             return fail(500, e.errCode(), e.getMessage(), requestId);
@@ -63,6 +71,16 @@ public abstract class CloudFunction implements HttpApiFunction {
             Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
             return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
         }
+    }
+
+    /** What WeChat Cloud puts in {@code event.userInfo}: the verified app and openid (left out when there is none). */
+    private static ObjectNode userInfo(WxContext caller) {
+        ObjectNode userInfo = Json.MAPPER.createObjectNode();
+        userInfo.put("appId", caller.appid());
+        if (caller.openid() != null) {
+            userInfo.put("openId", caller.openid());
+        }
+        return userInfo;
     }
 
     /** The {@code data} member; a JSON null when the body or the member is absent; null when the body is bad. */

@@ -12,8 +12,10 @@ public final class ErrorCodes {
     public static final long BAD_CODE = 900_002;
     /** 400: the body has no usable {@code refreshToken}. */
     public static final long BAD_REFRESH_TOKEN_FIELD = 900_003;
+    /** 400: a cloud function's {@code data} does not have the shape the function declares. */
+    public static final long BAD_DATA = 900_004;
     /** 400: {@code codeType} is neither "identity" nor "miniProgram". */
-    public static final long BAD_CODE_TYPE = 900_004;
+    public static final long BAD_CODE_TYPE = 900_005;
     /** 400: a mini-program code, but mini-program login is not configured (no secret, or the placeholder). */
     public static final long MINI_PROGRAM_NOT_CONFIGURED = 900_006;
     /** 401: the refresh token is unknown, expired, revoked or reused. */

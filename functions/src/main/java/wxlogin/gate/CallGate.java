@@ -30,8 +30,16 @@ public final class CallGate {
         this.policy = policy;
     }
 
-    /** The decision: null to deny, else the context for the function (absent values left out). */
+    /**
+     * The decision: null to deny, else the context for the function (absent values left out).
+     *
+     * @param functionName the function as routed; null when the path was spelled non-canonically
+     */
     public Map<String, String> decide(String authorizationHeader, String functionName) {
+        if (functionName == null) {
+            Log.info("gate.denied", "reason", "NON_CANONICAL_PATH");
+            return null;
+        }
         String token = bearerToken(authorizationHeader);
         if (token == null) {
             Log.info("gate.denied", "reason", "NO_BEARER_TOKEN", "function", functionName);

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
 import wxlogin.http.ApiGatewayJson;
@@ -30,8 +32,6 @@ import wxlogin.token.TokenVerifier;
  * {@link #handleRequest(APIGatewayV2CustomAuthorizerEvent, Context)}; both run the same decision.
  */
 public final class CallGateHandler implements RequestStreamHandler {
-
-    private static final String FUNCTIONS_PREFIX = "/functions/";
 
     private final CallGate gate;
     // Strong reference: CRaC holds resources weakly.
@@ -68,7 +68,22 @@ public final class CallGateHandler implements RequestStreamHandler {
                 SigningKeys::parse, clock);
         return new CallGate(keys,
                 new TokenVerifier(env.optional("SESSION_ISSUER", "weixin-app-login"), clock),
-                GatePolicy.parse(env.optional("GATE_POLICY", "{}")));
+                GatePolicy.parse(env.optional("GATE_POLICY", "{}"), gatedFunctions(env)));
+    }
+
+    /** {@code GATED_FUNCTIONS}: the comma-separated names of the gated functions; null when unset. */
+    static Set<String> gatedFunctions(Env env) {
+        String names = env.optional("GATED_FUNCTIONS", null);
+        if (names == null || names.isBlank()) {
+            return null;
+        }
+        Set<String> set = new HashSet<>();
+        for (String name : names.split(",")) {
+            if (!name.isBlank()) {
+                set.add(name.trim());
+            }
+        }
+        return set;
     }
 
     /** Lambda's entry point: the authorizer event in, the simple answer out. */
@@ -85,19 +100,9 @@ public final class CallGateHandler implements RequestStreamHandler {
                 : SimpleIAMPolicyResponse.builder().withIsAuthorized(true).withContext(allowed).build();
     }
 
-    /** The cloud function's name from the route key ({@code POST /functions/name}), else the path. */
+    /** The cloud function's name as API Gateway routed it; null for a path spelled non-canonically. */
     static String functionName(APIGatewayV2CustomAuthorizerEvent event) {
-        String routeKey = event.getRouteKey();
-        String path = routeKey == null ? null : routeKey.substring(routeKey.indexOf(' ') + 1);
-        if (path == null || path.contains("{")) {
-            path = event.getRawPath();
-        }
-        if (path == null || !path.startsWith(FUNCTIONS_PREFIX)) {
-            return path;
-        }
-        String name = path.substring(FUNCTIONS_PREFIX.length());
-        int slash = name.indexOf('/');
-        return slash < 0 ? name : name.substring(0, slash);
+        return FunctionRoute.name(event.getRouteKey(), event.getRawPath());
     }
 
     /** API Gateway lower-cases header names in payload 2.0; accept any casing anyway. */

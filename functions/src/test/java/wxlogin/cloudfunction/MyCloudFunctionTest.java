@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -72,6 +74,13 @@ class MyCloudFunctionTest {
         String text = event.getIsBase64Encoded()
                 ? new String(Base64.getDecoder().decode(event.getBody()), StandardCharsets.UTF_8) : event.getBody();
         return JSON.readTree(text).get("data");
+    }
+
+    /** What the function receives for object data: the client's, with userInfo the fixture's verified identity. */
+    private static JsonNode withVerifiedUserInfo(JsonNode sent) {
+        ObjectNode data = ((ObjectNode) sent).deepCopy();
+        data.putObject("userInfo").put("appId", "wxapp-multi-1").put("openId", "o-openid-42");
+        return data;
     }
 
     private static List<String> fieldNames(JsonNode node) {
@@ -147,7 +156,7 @@ class MyCloudFunctionTest {
         APIGatewayV2HTTPResponse response = invoke(new MyCloudFunction(), event);
 
         JsonNode echoed = body(response).get("result").get("event");
-        assertThat(echoed).isEqualTo(sentData(event));
+        assertThat(echoed).isEqualTo(withVerifiedUserInfo(sentData(event)));
         assertThat(echoed.get("greeting").asText()).isEqualTo("\u4f60\u597d");
         assertThat(echoed.get("nested").get("nothing").isNull()).isTrue();
         assertThat(response.getBody())
@@ -185,9 +194,15 @@ class MyCloudFunctionTest {
         assertThat(result.get("openid").asText()).isEqualTo("o-openid-42");
         assertThat(result.get("appid").asText()).isEqualTo("wxapp-multi-1");
         assertThat(result.get("unionid").asText()).isEqualTo("u-unionid-42");
-        // The forged fields stay what they are: data the client sent, echoed as event.
-        assertThat(result.get("event")).isEqualTo(sentData(event));
-        assertThat(result.get("event").get("userInfo").get("openId").asText()).isEqualTo("o-FORGED");
+        // As in WeChat Cloud, data.userInfo is the verified identity, whatever the client put there;
+        // the other members the client sent stay data (the identity the function trusts is its WxContext).
+        assertThat(result.get("event").get("userInfo"))
+                .isEqualTo(JSON.readTree("{\"appId\":\"wxapp-multi-1\",\"openId\":\"o-openid-42\"}"));
+        ObjectNode rest = ((ObjectNode) sentData(event)).deepCopy();
+        rest.remove("userInfo");
+        ObjectNode echoed = ((ObjectNode) result.get("event")).deepCopy();
+        echoed.remove("userInfo");
+        assertThat(echoed).isEqualTo(rest);
         assertThat(response.getBody()).doesNotContain("FORGED-HEADER").doesNotContain("FORGED-TOP")
                 .doesNotContain("FORGED-QUERY");
     }
@@ -317,7 +332,7 @@ class MyCloudFunctionTest {
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         JsonNode echoed = body(response).get("result").get("event");
-        assertThat(echoed).isEqualTo(sentData(load(EVENT)));
+        assertThat(echoed).isEqualTo(withVerifiedUserInfo(sentData(load(EVENT))));
         assertThat(echoed.get("greeting").asText()).isEqualTo("\u4f60\u597d");
     }
 
@@ -449,5 +464,88 @@ class MyCloudFunctionTest {
         assertThat(body.get("errMsg").asText()).startsWith("cloud.callFunction:fail ")
                 .hasSizeGreaterThan("cloud.callFunction:fail ".length());
         assertThat(body.get("requestID").asText()).isEqualTo(REQUEST_ID);
+    }
+
+    // ---- userInfo, as WeChat Cloud sets it ----
+
+    @Test
+    void nonObjectDataReachesTheFunctionUnchangedEvenWithAUserInfoInside() throws IOException {
+        Probe probe = new Probe((data, context) -> data);
+        APIGatewayV2HTTPEvent event = load(EVENT);
+        for (String data : List.of("[{\"userInfo\":{\"openId\":\"o-FORGED\"}}]", "\"text\"", "42", "null")) {
+            event.setBody("{\"data\":" + data + "}");
+            APIGatewayV2HTTPResponse response = invoke(probe, event);
+            assertThat(response.getStatusCode()).isEqualTo(200);
+            assertThat(body(response).get("result")).isEqualTo(JSON.readTree(data));
+        }
+    }
+
+    @Test
+    void aLoginWithoutOpenidGetsUserInfoWithTheAppIdOnly() throws IOException {
+        Probe probe = new Probe((data, context) -> data.get("userInfo"));
+        APIGatewayV2HTTPEvent event = load(PHONE_LOGIN);
+        event.setBody("{\"data\":{\"userInfo\":{\"openId\":\"o-FORGED\"}}}");
+        APIGatewayV2HTTPResponse response = invoke(probe, event);
+        JsonNode userInfo = body(response).get("result");
+        assertThat(fieldNames(userInfo)).containsExactly("appId");
+        assertThat(userInfo.get("appId").asText()).isEqualTo(probe.context.appid());
+    }
+
+    // ---- typed data ----
+
+    record Order(String sku, int count, List<Line> lines) {
+        record Line(String note, boolean gift) {
+        }
+    }
+
+    static final class TypedProbe extends TypedCloudFunction<Order> {
+        final AtomicInteger calls = new AtomicInteger();
+
+        TypedProbe() {
+            super(Order.class);
+        }
+
+        @Override
+        protected Object call(Order data, WxContext context) {
+            calls.incrementAndGet();
+            return data == null ? "no data" : data.sku() + " x" + data.count() + " lines " + data.lines().size();
+        }
+    }
+
+    @Test
+    void typedDataBindsToTheFunctionsClassIgnoringMembersItDoesNotDeclare() throws IOException {
+        TypedProbe probe = new TypedProbe();
+        APIGatewayV2HTTPEvent event = load(EVENT);
+        event.setBody("{\"data\":{\"sku\":\"A-1\",\"count\":2,\"lines\":[{\"note\":\"n\",\"gift\":true}],\"extra\":1}}");
+        APIGatewayV2HTTPResponse response = invoke(probe, event);
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("result").asText()).isEqualTo("A-1 x2 lines 1");
+
+        event.setBody("{}");
+        assertThat(body(invoke(probe, event)).get("result").asText()).isEqualTo("no data");
+        assertThat(probe.calls).hasValue(2);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"sku\":\"A\",\"count\":\"many\",\"lines\":[]}                         | data.count",
+            "{\"sku\":\"A\",\"count\":1.5,\"lines\":[]}                                | data.count",
+            "{\"sku\":\"A\",\"count\":null,\"lines\":[]}                               | data.count",
+            "{\"sku\":\"A\",\"count\":1,\"lines\":[{\"gift\":false},{\"gift\":{\"x\":1}}]}  | data.lines[1].gift",
+            "{\"sku\":{\"nested\":true},\"count\":1,\"lines\":[]}                        | data.sku",
+            "[1,2]                                                                 | data does not",
+    })
+    void dataOfAnotherShapeIs400NamingTheFieldAndTheFunctionDoesNotRun(String data, String named) throws IOException {
+        TypedProbe probe = new TypedProbe();
+        APIGatewayV2HTTPEvent event = load(EVENT);
+        event.setBody("{\"data\":" + data + "}");
+        APIGatewayV2HTTPResponse response = invoke(probe, event);
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        JsonNode body = body(response);
+        assertThat(body.get("errCode").asLong()).isEqualTo(900004);
+        assertThat(body.get("errMsg").asText()).startsWith("cloud.callFunction:fail ").contains(named)
+                .doesNotContain("many").doesNotContain("Order").doesNotContain("jackson");
+        assertThat(body.get("requestID").asText()).isEqualTo(REQUEST_ID);
+        assertThat(probe.calls).hasValue(0);
     }
 }

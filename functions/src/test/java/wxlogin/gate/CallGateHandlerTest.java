@@ -408,6 +408,17 @@ class CallGateHandlerTest {
     }
 
     @Test
+    void aPolicyForAFunctionTheTemplateDoesNotGateFailsAtWiring() {
+        Env typo = new Env(Map.of("SESSION_KEYS_SECRET_ID", SECRET_ID, "GATE_POLICY", "{\"myCloudFuncton\":[\"weixinApp\"]}",
+                "GATED_FUNCTIONS", "myCloudFunction, payOrder"));
+        assertThatThrownBy(() -> CallGateHandler.wire(typo, source, clock)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("myCloudFuncton");
+        Env right = new Env(Map.of("SESSION_KEYS_SECRET_ID", SECRET_ID, "GATE_POLICY", "{\"payOrder\":[\"weixinApp\"]}",
+                "GATED_FUNCTIONS", "myCloudFunction, payOrder"));
+        assertThat(CallGateHandler.wire(right, source, clock)).isNotNull();
+    }
+
+    @Test
     void missingSecretIdFailsAtWiring() {
         assertThatThrownBy(() -> CallGateHandler.wire(new Env(Map.of()), source, clock))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("SESSION_KEYS_SECRET_ID");
@@ -420,7 +431,7 @@ class CallGateHandlerTest {
     void functionNameComesFromTheRouteKey(APIGatewayV2CustomAuthorizerEvent event) {
         assertThat(CallGateHandler.functionName(event)).isEqualTo("myCloudFunction");
         event.setRawPath("/functions/adminReport");
-        assertThat(CallGateHandler.functionName(event)).as("the route key wins over the path").isEqualTo("myCloudFunction");
+        assertThat(CallGateHandler.functionName(event)).as("a path the route cannot have matched is denied").isNull();
     }
 
     @ParameterizedTest

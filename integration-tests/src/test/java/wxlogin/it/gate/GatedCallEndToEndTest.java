@@ -42,7 +42,9 @@ class GatedCallEndToEndTest {
         JsonNode body = JSON.readTree(call.body());
         assertThat(body.get("errMsg").asText()).isEqualTo("cloud.callFunction:ok");
         assertThat(body.get("requestID").asText()).isNotBlank();
-        assertThat(body.at("/result/event")).isEqualTo(JSON.readTree("{\"hello\":\"world\",\"n\":[1,2]}"));
+        // The data sent, with userInfo the verified identity (as WeChat Cloud gives it).
+        assertThat(body.at("/result/event")).isEqualTo(JSON.readTree("{\"hello\":\"world\",\"n\":[1,2],"
+                + "\"userInfo\":{\"appId\":\"wxlocal0000000001\",\"openId\":\"" + session.get("openid").asText() + "\"}}"));
         assertThat(body.at("/result/openid").asText()).isEqualTo(session.get("openid").asText());
         assertThat(body.at("/result/unionid").asText()).isEqualTo(session.get("unionid").asText());
         assertThat(body.at("/result/appid").asText()).isEqualTo("wxlocal0000000001");
@@ -65,6 +67,8 @@ class GatedCallEndToEndTest {
         JsonNode result = JSON.readTree(call.body()).get("result");
         assertThat(result.get("openid").asText()).isEqualTo(session.get("openid").asText()).isNotEqualTo("o-forged");
         assertThat(result.get("appid").asText()).isNotEqualTo("wxforged");
+        assertThat(result.at("/event/userInfo/openId").asText()).isEqualTo(session.get("openid").asText());
+        assertThat(result.at("/event/userInfo/appId").asText()).isEqualTo("wxlocal0000000001");
     }
 
     @Test

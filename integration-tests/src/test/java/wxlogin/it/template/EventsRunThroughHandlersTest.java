@@ -100,7 +100,8 @@ class EventsRunThroughHandlersTest {
 
         ObjectNode gateEvent = event("call-gate-allow.json");
         ((ObjectNode) gateEvent.path("headers")).put("authorization", "Bearer " + token);
-        gateEvent.putArray("identitySource").add("Bearer " + token).add(gateEvent.path("routeKey").asText());
+        gateEvent.putArray("identitySource").add("Bearer " + token).add(gateEvent.path("routeKey").asText())
+                .add(gateEvent.path("rawPath").asText());
         SimpleIAMPolicyResponse decision = authorize(gateEvent);
         assertThat(decision.getIsAuthorized()).isTrue();
         assertThat(decision.getContext()).containsEntry("userId", body.path("userId").asText())

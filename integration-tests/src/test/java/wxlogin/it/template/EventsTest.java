@@ -197,8 +197,9 @@ class EventsTest {
         assertThat(event.getRouteArn()).matches("arn:aws:execute-api:[a-z0-9-]+:[0-9]{12}:[a-z0-9]+/\\$default/POST/functions/.+")
                 .endsWith("/$default/POST" + event.getRawPath());
         assertThat(event.getHeaders().keySet()).allSatisfy(h -> assertThat(h).isEqualTo(h.toLowerCase(Locale.ROOT)));
-        // The identity sources in the template's order: the Authorization header, then $context.routeKey.
-        assertThat(event.getIdentitySource()).containsExactly(event.getHeaders().get("authorization"), event.getRouteKey());
+        // The identity sources in the template's order: the Authorization header, $context.routeKey, $context.path.
+        assertThat(event.getIdentitySource()).containsExactly(event.getHeaders().get("authorization"), event.getRouteKey(),
+                event.getRawPath());
         assertThat(event.getHeaders().get("authorization")).startsWith("Bearer ");
 
         APIGatewayV2CustomAuthorizerEvent.RequestContext context = event.getRequestContext();

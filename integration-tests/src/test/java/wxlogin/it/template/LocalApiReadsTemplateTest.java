@@ -27,7 +27,7 @@ class LocalApiReadsTemplateTest {
                     assertThat(r.authorizer().enableSimpleResponses()).isTrue();
                     assertThat(r.authorizer().payloadFormatVersion()).isEqualTo("2.0");
                     assertThat(r.authorizer().identitySource())
-                            .containsExactly("$request.header.Authorization", "$context.routeKey");
+                            .containsExactly("$request.header.Authorization", "$context.routeKey", "$context.path");
                 });
 
         // With default parameters the stack creates the WeChat secret; locally a resource's Ref is its id.

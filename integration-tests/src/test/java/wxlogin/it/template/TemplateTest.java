@@ -57,14 +57,15 @@ class TemplateTest {
      */
     static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
             "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE",
-            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "USERS_TABLE", "MINIPROGRAM_SECRET_ID");
+            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "USERS_TABLE", "MINIPROGRAM_SECRET_ID",
+            "GATED_FUNCTIONS");
 
     /** Which contract variables each function's code reads: exactly these must be declared. */
     static final Map<String, Set<String>> READS = Map.of(
             LOGIN, Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID", "WECHAT_API_BASE_URL",
                     "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE", "REFRESH_TTL_SECONDS", "USERS_TABLE",
                     "MINIPROGRAM_SECRET_ID"),
-            GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY"),
+            GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY", "GATED_FUNCTIONS"),
             SESSION, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE",
                     "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS"),
             MY_CLOUD_FUNCTION, Set.of());
@@ -160,7 +161,8 @@ class TemplateTest {
         Map<String, Object> identity = map(authorizer.get("Identity"));
         assertThat(list(identity.get("Headers"))).contains("Authorization");
         // The route is part of the cache key: a cached allow never crosses a per-function policy.
-        assertThat(list(identity.get("Context"))).contains("routeKey");
+        // The path too: a parameterised route or $default has one route key for every function.
+        assertThat(list(identity.get("Context"))).contains("routeKey", "path");
         assertThat(identity.get("ReauthorizeEvery")).isInstanceOf(Integer.class);
         assertThat((Integer) identity.get("ReauthorizeEvery")).isBetween(0, 3600);
     }
