@@ -75,9 +75,10 @@ public final class CodeExchange {
     public Result exchange(String code, boolean miniProgram, Deadline deadline) {
         // Everything that can fail on our side is read before the code is spent: failing after WeChat
         // accepted it would waste it.
-        WeChatCredentials miniProgramApp = miniProgram ? miniProgramCredentials() : null;
+        WeChatCredentials credentials = miniProgram ? miniProgramCredentials() : read(appCredentials, false);
         SigningKeys keys = read(signingKeys, false);
-        VerifiedLogin login = miniProgram ? miniProgramLogin(miniProgramApp, code, deadline) : identityLogin(code, deadline);
+        VerifiedLogin login = miniProgram ? miniProgramLogin(credentials, code, deadline)
+                : identityLogin(credentials, code, deadline);
         String userId = directory == null ? login.preferredUserId() : resolve(login, deadline);
         SessionTokens.Minted minted = sessionTokens.mint(keys.signingKey(), userId, login.appid(), login.loginType(),
                 login.openid(), login.unionid());
@@ -124,8 +125,7 @@ public final class CodeExchange {
         }
     }
 
-    private VerifiedLogin identityLogin(String code, Deadline deadline) {
-        WeChatCredentials credentials = read(appCredentials, false);
+    private VerifiedLogin identityLogin(WeChatCredentials credentials, String code, Deadline deadline) {
         boolean tokenRetried = false;
         boolean secretRetried = false;
         Retries retries = new Retries();

@@ -88,8 +88,12 @@ public final class LoginHandler implements HttpApiFunction {
 
     private static CodeExchange wireOrNull(Env env, AwsCredentialsProvider credentials) {
         try {
-            return wire(env, SecretsManagerSource.fromEnvironment(env, credentials),
-                    UserDirectory.fromEnvironment(env, credentials, Clock.systemUTC()), Clock.systemUTC());
+            UserDirectory directory = UserDirectory.fromEnvironment(env, credentials, Clock.systemUTC());
+            if (directory == null && env.optional("MINIPROGRAM_SECRET_ID", null) != null) {
+                Log.error("login.misconfigured", "cause", "MINIPROGRAM_SECRET_ID is set but USERS_TABLE is not: "
+                        + "mini-program codes are refused (a mini-program login needs the user directory)");
+            }
+            return wire(env, SecretsManagerSource.fromEnvironment(env, credentials), directory, Clock.systemUTC());
         } catch (ConfigurationException e) {
             Log.error("login.misconfigured", "cause", e.getMessage());
             return null;
@@ -128,10 +132,6 @@ public final class LoginHandler implements HttpApiFunction {
         String miniProgramSecretId = env.optional("MINIPROGRAM_SECRET_ID", null);
         CachedSecret<WeChatCredentials> miniProgram = miniProgramSecretId == null ? null
                 : CachedSecret.of(secrets, miniProgramSecretId, WeChatCredentials::parse, clock);
-        if (miniProgram != null && directory == null) {
-            Log.error("login.misconfigured", "cause", "MINIPROGRAM_SECRET_ID is set but USERS_TABLE is not: "
-                    + "mini-program codes are refused (a mini-program login needs the user directory)");
-        }
         return new CodeExchange(app, keys, new StableAccessToken(wechat, clock), wechat,
                 SessionTokens.fromEnvironment(env, clock), miniProgram, directory);
     }

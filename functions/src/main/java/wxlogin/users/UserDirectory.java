@@ -60,6 +60,8 @@ public final class UserDirectory {
     private final String table;
     private final Supplier<String> newUserIds;
     private final Clock clock;
+    /** The generator behind {@link #newUserIds} when this class made it (forgotten after a restore), else null. */
+    private final RandomIds ids;
 
     /** @param newUserIds fresh random ids for people who bring no usable multi-terminal user_id */
     public UserDirectory(DynamoDbClient client, String table, Supplier<String> newUserIds, Clock clock) {
@@ -81,8 +83,6 @@ public final class UserDirectory {
                 credentials, LIMITS), table, () -> ids.next(NEW_ID_BYTES), clock, ids);
     }
 
-    private final RandomIds ids;
-
     private UserDirectory(DynamoDbClient client, String table, Supplier<String> newUserIds, Clock clock, RandomIds ids) {
         this.client = client;
         this.table = table;
@@ -96,11 +96,6 @@ public final class UserDirectory {
         if (ids != null) {
             ids.forget();
         }
-    }
-
-    /** The table's name, for log lines. */
-    public String table() {
-        return table;
     }
 
     /** The user this login belongs to, created or extended as needed. */

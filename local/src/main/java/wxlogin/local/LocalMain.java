@@ -120,7 +120,8 @@ public final class LocalMain {
     /**
      * The local services, started together and closed together. {@code dynamo} is the JVM's shared
      * DynamoDB Local (left running for other stacks), or null when the template has no table or it
-     * could not start (then lasting sessions are off: login answers no refresh token).
+     * could not start (then lasting sessions are off: login answers no refresh token, and
+     * {@code usersStandIn} holds the user directory; otherwise it is null).
      */
     public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api, DynamoDbLocal dynamo,
                         List<String> tables, UsersTableStandIn usersStandIn) implements AutoCloseable {
