@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import wxlogin.common.Deadline;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
@@ -26,6 +28,9 @@ import wxlogin.http.HttpResponses;
  */
 public abstract class CloudFunction implements HttpApiFunction {
 
+    // Lambda runs one invocation at a time per instance; the local API's pool gives each instance one request.
+    private volatile Deadline deadline;
+
     /**
      * The function's own code.
      *
@@ -38,6 +43,7 @@ public abstract class CloudFunction implements HttpApiFunction {
     @Override
     public final APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context lambda) {
         String requestId = lambda.getAwsRequestId();
+        deadline = Deadline.fromRemaining(lambda.getRemainingTimeInMillis(), Clock.systemUTC());
         String name = getClass().getSimpleName();
         WxContext caller = caller(event);
         if (caller == null) {
@@ -65,12 +71,19 @@ public abstract class CloudFunction implements HttpApiFunction {
             Log.warn("cloudfunction.bad_data", "function", name, "field", e.field(), "requestId", requestId);
             return fail(400, ErrorCodes.BAD_DATA, e.getMessage(), requestId);
         } catch (CloudFunctionException e) {
-            Log.warn("cloudfunction.failed", "function", name, "errCode", e.errCode(), "requestId", requestId);
-            return fail(500, e.errCode(), e.getMessage(), requestId);
+            Log.warn("cloudfunction.failed", "function", name, "status", e.status(), "errCode", e.errCode(),
+                    "requestId", requestId);
+            return fail(e.status(), e.errCode(), e.getMessage(), requestId, e.retryAfterSeconds());
         } catch (Exception e) {
             Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
             return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
         }
+    }
+
+    /** What the current invocation may still spend on outbound calls (for {@link WeChatApi} and the like). */
+    protected final Deadline deadline() {
+        Deadline current = deadline;
+        return current != null ? current : Deadline.in(0, Clock.systemUTC());
     }
 
     /** What WeChat Cloud puts in {@code event.userInfo}: the verified app and openid (left out when there is none). */
@@ -124,10 +137,15 @@ public abstract class CloudFunction implements HttpApiFunction {
     }
 
     private static APIGatewayV2HTTPResponse fail(int status, long errCode, String reason, String requestId) {
+        return fail(status, errCode, reason, requestId, null);
+    }
+
+    private static APIGatewayV2HTTPResponse fail(int status, long errCode, String reason, String requestId,
+                                                 Integer retryAfterSeconds) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("errCode", errCode);
         body.put("errMsg", "cloud.callFunction:fail " + reason);
         body.put("requestID", requestId);
-        return HttpResponses.json(status, body);
+        return HttpResponses.json(status, body, retryAfterSeconds);
     }
 }

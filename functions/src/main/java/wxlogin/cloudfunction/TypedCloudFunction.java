@@ -3,7 +3,11 @@ package wxlogin.cloudfunction;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.util.Objects;
 import wxlogin.common.Json;
@@ -18,13 +22,33 @@ import wxlogin.common.Json;
  */
 public abstract class TypedCloudFunction<T> extends CloudFunction {
 
+    /**
+     * The project's mapper without scalar coercion: a number where the class has a string (or the
+     * other way round) is a shape the caller got wrong, not something to convert silently.
+     */
+    private static final ObjectMapper STRICT = strict();
+
     private final ObjectReader reader;
 
     protected TypedCloudFunction(Class<T> dataType) {
         // A null for a primitive, a fraction for an int and a number for an enum are shapes the caller got wrong.
-        this.reader = Json.MAPPER.readerFor(Objects.requireNonNull(dataType, "dataType"))
+        this.reader = STRICT.readerFor(Objects.requireNonNull(dataType, "dataType"))
                 .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    }
+
+    private static ObjectMapper strict() {
+        ObjectMapper mapper = Json.MAPPER.copy();
+        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
+                LogicalType.Boolean}) {
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.Integer, type == LogicalType.Integer || type == LogicalType.Float
+                            ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, type == LogicalType.Float ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, type == LogicalType.Boolean ? CoercionAction.TryConvert : CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, type == LogicalType.Textual ? CoercionAction.TryConvert : CoercionAction.Fail);
+        }
+        return mapper;
     }
 
     /** The function's own code, with {@code data} bound to its class (null when the caller sent none). */

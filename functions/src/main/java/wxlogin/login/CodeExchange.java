@@ -75,8 +75,9 @@ public final class CodeExchange {
     public Result exchange(String code, boolean miniProgram, Deadline deadline) {
         // Everything that can fail on our side is read before the code is spent: failing after WeChat
         // accepted it would waste it.
-        WeChatCredentials credentials = miniProgram ? miniProgramCredentials() : read(appCredentials, false);
-        SigningKeys keys = read(signingKeys, false);
+        WeChatCredentials credentials = miniProgram ? miniProgramCredentials(deadline)
+                : read(appCredentials, false, deadline);
+        SigningKeys keys = read(signingKeys, false, deadline);
         VerifiedLogin login = miniProgram ? miniProgramLogin(credentials, code, deadline)
                 : identityLogin(credentials, code, deadline);
         String userId = directory == null ? login.preferredUserId() : resolve(login, deadline);
@@ -87,11 +88,11 @@ public final class CodeExchange {
     }
 
     /** The mini program's credentials, or a 400 (not configured) / 500 (no directory) before any WeChat call. */
-    private WeChatCredentials miniProgramCredentials() {
+    private WeChatCredentials miniProgramCredentials(Deadline deadline) {
         if (miniProgramCredentials == null) {
             throw notConfigured("MINIPROGRAM_SECRET_ID is not set");
         }
-        WeChatCredentials credentials = read(miniProgramCredentials, false);
+        WeChatCredentials credentials = read(miniProgramCredentials, false, deadline);
         if (credentials.isPlaceholder()) {
             throw notConfigured("secret " + miniProgramCredentials.secretId() + " still holds the template's placeholder");
         }
@@ -143,7 +144,7 @@ public final class CodeExchange {
                 }
                 if (e.isAppSecretRejected() && !secretRetried) {
                     secretRetried = true;
-                    WeChatCredentials reread = read(appCredentials, true);
+                    WeChatCredentials reread = read(appCredentials, true, deadline);
                     if (!reread.equals(credentials)) {
                         Log.info("login.app_secret_rotated", "appid", reread.appid());
                         credentials = reread;
@@ -169,7 +170,7 @@ public final class CodeExchange {
                 // WeChat rejected the credentials, not the code: a rotated secret gets one more try.
                 if (e.isMiniProgramCredentialsRejected() && !secretRetried) {
                     secretRetried = true;
-                    WeChatCredentials reread = read(miniProgramCredentials, true);
+                    WeChatCredentials reread = read(miniProgramCredentials, true, deadline);
                     if (!reread.equals(credentials) && !reread.isPlaceholder()) {
                         Log.info("login.mini_program_secret_rotated", "appid", reread.appid());
                         credentials = reread;
@@ -226,9 +227,10 @@ public final class CodeExchange {
         return sessionTokens.ttlSeconds();
     }
 
-    private static <T> T read(CachedSecret<T> secret, boolean forceRefresh) {
+    /** A secret, read inside the invocation's deadline (a hanging Secrets Manager must not outlast it). */
+    private static <T> T read(CachedSecret<T> secret, boolean forceRefresh, Deadline deadline) {
         try {
-            return forceRefresh ? secret.refreshNow() : secret.get();
+            return forceRefresh ? secret.refreshNow() : secret.get(deadline);
         } catch (SecretUnavailableException e) {
             throw new ApiException(503, ErrorCodes.SECRETS_UNAVAILABLE,
                     "The login service is temporarily unavailable. Retry in a few seconds.", 5,

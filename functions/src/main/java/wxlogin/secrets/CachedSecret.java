@@ -25,6 +25,12 @@ public final class CachedSecret<T> {
      * most this often, so clients cannot make us hammer Secrets Manager.
      */
     public static final Duration FORCED_INTERVAL = Duration.ofSeconds(10);
+    /**
+     * A TTL re-read while a value is cached waits at most this long (and never past the deadline):
+     * the cached value is as good as a late answer, and a hanging Secrets Manager must not spend a
+     * warm invocation's time (the outage drill: a warm login or refresh then ran out of time).
+     */
+    static final long STALE_REREAD_CAP_MILLIS = 1_000;
     /** After a failed refresh, do not ask again for this long (no hammering a sick service). */
     static final Duration FAILURE_BACKOFF = Duration.ofSeconds(15);
 
@@ -71,6 +77,11 @@ public final class CachedSecret<T> {
         }
         if (value != null && now < nextAttemptAt) {
             return value;
+        }
+        if (value != null) {
+            long cap = deadline == null ? STALE_REREAD_CAP_MILLIS
+                    : Math.min(STALE_REREAD_CAP_MILLIS, deadline.remainingMillis());
+            return load(now, Deadline.in(cap, clock));
         }
         return load(now, deadline);
     }

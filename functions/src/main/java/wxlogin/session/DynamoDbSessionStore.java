@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import wxlogin.aws.AwsClients;
@@ -24,7 +25,8 @@ import wxlogin.common.Env;
  * <li>{@code token#<sha256 of the token>}: familyId, userId, appid, loginType, openid?, unionid?,
  *     issuedAt, expiresAt, rotatedAt? and the TTL attribute {@code ttl};</li>
  * <li>{@code family#<familyId>}: currentHash (the only token that may be refreshed), userId,
- *     createdAt, rotatedAt?, expiresAt, ttl, revokedAt?, revokedReason?.</li>
+ *     familyUser (= userId, the key of the sparse index {@code ByUser}: user -> families), createdAt
+ *     (the login), rotatedAt?, expiresAt, ttl, revokedAt?, revokedReason?.</li>
  * </ul>
  * Times are epoch seconds; {@code ttl} equals {@code expiresAt}, so DynamoDB deletes what can no
  * longer be used (the code checks expiresAt itself: TTL deletion lags). Reads are strongly
@@ -100,6 +102,32 @@ public final class DynamoDbSessionStore implements SessionStore {
                 n(item, "expiresAt"), optionalN(item, "revokedAt"));
     }
 
+    @Override
+    public List<String> familiesOf(String userId, Deadline deadline) {
+        List<String> familyIds = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            AwsRequestOverrideConfiguration timeouts = timeouts(deadline);
+            Map<String, AttributeValue> from = start;
+            // A GSI is eventually consistent: a family started a moment ago may be missing (README: Lasting sessions).
+            QueryResponse page = call("Query", () -> client.query(q -> q.tableName(table)
+                    .indexName(SessionItems.BY_USER_INDEX)
+                    .keyConditionExpression("#user = :user")
+                    .expressionAttributeNames(Map.of("#user", SessionItems.FAMILY_USER))
+                    .expressionAttributeValues(Map.of(":user", s(userId)))
+                    .exclusiveStartKey(from)
+                    .overrideConfiguration(timeouts)));
+            for (Map<String, AttributeValue> item : page.items()) {
+                String pk = s(item, PK);
+                if (pk != null && pk.startsWith(FAMILY_PREFIX)) {
+                    familyIds.add(pk.substring(FAMILY_PREFIX.length()));
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return familyIds;
+    }
+
     private Map<String, AttributeValue> get(String key, Deadline deadline) {
         AwsRequestOverrideConfiguration timeouts = timeouts(deadline);
         return call("GetItem", () -> {
@@ -132,18 +160,17 @@ public final class DynamoDbSessionStore implements SessionStore {
         AwsRequestOverrideConfiguration timeouts = timeouts(deadline);
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key(FAMILY_PREFIX + family.familyId()))
-                .updateExpression("SET currentHash = :next, rotatedAt = :now, expiresAt = :exp, #ttl = :exp")
+                // familyUser too: a family started before the index existed joins it at its next refresh.
+                .updateExpression("SET currentHash = :next, rotatedAt = :now, expiresAt = :exp, #ttl = :exp, "
+                        + "#user = :user")
                 .conditionExpression("currentHash = :observed AND attribute_not_exists(revokedAt)")
-                .expressionAttributeNames(Map.of("#ttl", TTL))
+                .expressionAttributeNames(Map.of("#ttl", TTL, "#user", SessionItems.FAMILY_USER))
                 .expressionAttributeValues(Map.of(":next", s(next.hash()), ":now", n(now),
-                        ":exp", n(next.expiresAt()), ":observed", s(family.currentHash())))).build());
+                        ":exp", n(next.expiresAt()), ":observed", s(family.currentHash()),
+                        ":user", s(family.userId())))).build());
         writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item(SessionItems.token(next)))
                 .conditionExpression(SessionItems.NOT_YET_STORED)).build());
         writes.add(markRotated(presented.hash(), now));
-        if (!RefreshTokens.sameHash(presented.hash(), family.currentHash())) {
-            // A retry within the reuse interval also retires the token the first rotation issued.
-            writes.add(markRotated(family.currentHash(), now));
-        }
         try {
             call("TransactWriteItems", () -> client.transactWriteItems(r -> r.transactItems(writes)
                     .overrideConfiguration(timeouts)));

@@ -5,17 +5,32 @@ import wxlogin.common.ApiException;
 import wxlogin.common.ErrorCodes;
 import wxlogin.http.RequestBodies;
 
-/** The body of {@code POST /session/refresh} and {@code POST /logout}: {@code {"refreshToken": "..."}}. */
-public final class RefreshRequest {
+/**
+ * The body of {@code POST /session/refresh} and {@code POST /logout}: {@code {"refreshToken": "..."}},
+ * for logout optionally with {@code "everywhere": true}.
+ */
+public record RefreshRequest(String refreshToken, boolean everywhere) {
 
     static final String EXAMPLE = "{\"refreshToken\": \"<refreshToken from /login or /session/refresh>\"}";
 
-    private RefreshRequest() {
+    @Override
+    public String toString() {
+        return "RefreshRequest[everywhere=" + everywhere + "]";
     }
 
-    /** The refresh token, validated in shape, or a 400 that says what is wrong. */
-    public static String refreshToken(String body, boolean base64) {
+    /** The request, its refresh token validated in shape, or a 400 that says what is wrong. */
+    public static RefreshRequest parse(String body, boolean base64) {
         Map<String, Object> json = RequestBodies.jsonObject(body, base64, EXAMPLE);
+        String token = refreshToken(json);
+        Object everywhere = json.getOrDefault("everywhere", false);
+        if (!(everywhere instanceof Boolean flag)) {
+            throw new ApiException(400, ErrorCodes.BAD_REQUEST_BODY,
+                    "The field \"everywhere\" must be true or false (or left out).", "everywhere not a boolean");
+        }
+        return new RefreshRequest(token, flag);
+    }
+
+    private static String refreshToken(Map<String, Object> json) {
         Object token = json.get("refreshToken");
         if (token == null) {
             throw bad("The field \"refreshToken\" is missing: send " + EXAMPLE + ".", "no refreshToken");

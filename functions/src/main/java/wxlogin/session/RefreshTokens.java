@@ -3,12 +3,16 @@ package wxlogin.session;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opaque refresh tokens: 256 bits of fresh randomness, base64url without padding (43 characters).
+ * Opaque refresh tokens, base64url without padding (43 characters): a login's first token is 256
+ * bits of fresh randomness; each later one is the {@link #successor} of the token it replaces.
  * The store keeps only their SHA-256, so a copy of the table cannot be replayed as tokens.
  */
 public final class RefreshTokens {
@@ -45,6 +49,30 @@ public final class RefreshTokens {
         byte[] bytes = new byte[count];
         random.nextBytes(bytes);
         return bytes;
+    }
+
+    /**
+     * The token that replaces {@code presented}: HMAC-SHA256 under a key derived from a signing
+     * key, so a repeated refresh yields the same successor without the store keeping it, and only
+     * the presenter and the service can compute it.
+     */
+    public static String successor(String presented, byte[] signingSecret) {
+        // A key of its own (derived, labelled), never the signing key itself on another kind of message.
+        byte[] key = hmac(signingSecret, SUCCESSOR_KEY_LABEL);
+        return BASE64URL.encodeToString(hmac(key, presented.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static final byte[] SUCCESSOR_KEY_LABEL =
+            "wxlogin refresh-token successor v1".getBytes(StandardCharsets.US_ASCII);
+
+    private static byte[] hmac(byte[] key, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
     }
 
     /** Whether the text can be a token this service issued (shape only). */

@@ -16,6 +16,12 @@ final class SessionItems {
     static final String TTL = "ttl";
     static final String TOKEN_PREFIX = "token#";
     static final String FAMILY_PREFIX = "family#";
+    /**
+     * The user-to-families index (template.yaml: SessionsTable's GSI): keyed by {@link #FAMILY_USER},
+     * an attribute only family items carry, so token items stay out of it (a sparse index).
+     */
+    static final String BY_USER_INDEX = "ByUser";
+    static final String FAMILY_USER = "familyUser";
     /** The condition of each put that starts a family: neither the family nor the token exists yet. */
     static final String NOT_YET_STORED = "attribute_not_exists(pk)";
 
@@ -28,6 +34,7 @@ final class SessionItems {
         item.put("kind", "family");
         item.put("currentHash", family.currentHash());
         item.put("userId", family.userId());
+        item.put(FAMILY_USER, family.userId());
         item.put("createdAt", family.createdAt());
         item.put("expiresAt", family.expiresAt());
         item.put(TTL, family.expiresAt());

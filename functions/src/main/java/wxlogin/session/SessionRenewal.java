@@ -30,16 +30,20 @@ public final class SessionRenewal {
     public Renewed refresh(String refreshToken, Deadline deadline) {
         // Keys first: without them nothing can be minted, and the refresh token must then stay unspent.
         SigningKeys keys = keys(deadline);
-        RefreshSessions.Rotated rotated = refreshSessions.rotate(refreshToken, deadline);
+        RefreshSessions.Rotated rotated = refreshSessions.rotate(refreshToken, keys, deadline);
         SessionIdentity id = rotated.identity();
         SessionTokens.Minted access = accessTokens.mint(keys.signingKey(), id.userId(), id.appid(), id.loginType(),
-                id.openid(), id.unionid());
+                id.openid(), id.unionid(), rotated.authTime());
         return new Renewed(access, rotated.refresh());
     }
 
-    /** Revokes the family of the refresh token. */
-    public void logout(String refreshToken, Deadline deadline) {
-        refreshSessions.revoke(refreshToken, deadline);
+    /** Revokes the family of the refresh token, or with {@code everywhere} every family of its user. */
+    public void logout(String refreshToken, boolean everywhere, Deadline deadline) {
+        if (everywhere) {
+            refreshSessions.revokeEverywhere(refreshToken, deadline);
+        } else {
+            refreshSessions.revoke(refreshToken, deadline);
+        }
     }
 
     public long accessTokenLifetimeSeconds() {

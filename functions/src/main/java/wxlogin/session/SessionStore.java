@@ -1,5 +1,6 @@
 package wxlogin.session;
 
+import java.util.List;
 import wxlogin.common.Deadline;
 
 /**
@@ -21,10 +22,13 @@ public interface SessionStore {
     /** The family, or null. */
     TokenFamily findFamily(String familyId, Deadline deadline);
 
+    /** The ids of every family of this user the store still holds (revoked ones too), in no order. */
+    List<String> familiesOf(String userId, Deadline deadline);
+
     /**
      * Makes {@code next} the family's current token, in one atomic write that holds only while the
-     * family's current token is still {@code family.currentHash()} and the family is not revoked;
-     * marks {@code presented} and the replaced current token as rotated at {@code now} (if not yet).
+     * family's current token is still {@code family.currentHash()} (the presented one) and the
+     * family is not revoked; marks {@code presented} as rotated at {@code now}.
      *
      * @return false when the condition did not hold (a concurrent rotation or revocation won)
      */

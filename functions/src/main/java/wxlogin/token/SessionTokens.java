@@ -38,8 +38,18 @@ public final class SessionTokens {
         return ttlSeconds;
     }
 
-    /** A signed token for this identity, valid from now for the configured lifetime. */
+    /** A signed token for a login with a code that happened now: {@code auth_time} is now. */
     public Minted mint(SigningKey key, String userId, String appid, String loginType, String openid, String unionid) {
+        return mint(key, userId, appid, loginType, openid, unionid, clock.instant().getEpochSecond());
+    }
+
+    /**
+     * A signed token for this identity, valid from now for the configured lifetime, whose
+     * {@code auth_time} (OpenID Connect's: when the person last logged in with a code, kept across
+     * refreshes) is {@code authTime}, in epoch seconds.
+     */
+    public Minted mint(SigningKey key, String userId, String appid, String loginType, String openid, String unionid,
+                       long authTime) {
         long now = clock.instant().getEpochSecond();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .issuer(issuer)
@@ -47,6 +57,7 @@ public final class SessionTokens {
                 .issueTime(new Date(now * 1000))
                 .expirationTime(new Date((now + ttlSeconds) * 1000))
                 .jwtID(newJti())
+                .claim("auth_time", authTime)
                 .claim("appid", appid)
                 .claim("login_type", loginType);
         if (openid != null) {
@@ -63,7 +74,7 @@ public final class SessionTokens {
             throw new IllegalStateException("HS256 signing failed for kid " + key.kid(), e);
         }
         return new Minted(jwt.serialize(),
-                new SessionClaims(userId, appid, loginType, openid, unionid, now, now + ttlSeconds));
+                new SessionClaims(userId, appid, loginType, openid, unionid, now, now + ttlSeconds, authTime));
     }
 
     private synchronized String newJti() {

@@ -138,11 +138,14 @@ public final class TokenVerifier {
         String loginType;
         String openid;
         String unionid;
+        Long authTime;
         try {
             appid = claims.getStringClaim("appid");
             loginType = claims.getStringClaim("login_type");
             openid = claims.getStringClaim("openid");
             unionid = claims.getStringClaim("unionid");
+            // Optional: tokens minted before auth_time existed stay valid until they expire.
+            authTime = claims.getLongClaim("auth_time");
         } catch (ParseException e) {
             return deny(Denial.MISSING_CLAIM, kid);
         }
@@ -150,7 +153,7 @@ public final class TokenVerifier {
             return deny(Denial.MISSING_CLAIM, kid);
         }
         return new Result(new SessionClaims(claims.getSubject(), appid, loginType, openid, unionid,
-                claims.getIssueTime().getTime() / 1000, claims.getExpirationTime().getTime() / 1000), null, kid);
+                claims.getIssueTime().getTime() / 1000, claims.getExpirationTime().getTime() / 1000, authTime), null, kid);
     }
 
     /**

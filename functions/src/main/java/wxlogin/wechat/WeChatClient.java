@@ -133,6 +133,16 @@ public final class WeChatClient {
     public record MiniProgramSession(String appid, String openid, String unionid) {
     }
 
+    /**
+     * {@code POST <path>?access_token=} with a JSON body: WeChat's server APIs (what {@code cloud.openapi}
+     * calls in WeChat Cloud). The answer, its errcode 0 or absent; any other errcode is a {@link WeChatException}.
+     *
+     * @param stage names the API in failures and logs, e.g. {@code getuserphonenumber}
+     */
+    public JsonNode post(String stage, String path, String accessToken, String jsonBody, Deadline deadline) {
+        return call(stage, "POST", baseUrl + path + "?access_token=" + encode(accessToken), jsonBody, deadline);
+    }
+
     private JsonNode call(String stage, String method, String url, String jsonBody, Deadline deadline) {
         if (!deadline.allows(MIN_CALL_MILLIS)) {
             throw new WeChatException(stage, Kind.TIMEOUT, 0, null, "no time left for the call", null);

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
 import wxlogin.testing.MutableClock;
 
 class CachedSecretTest {
@@ -99,5 +100,36 @@ class CachedSecretTest {
         secret.expire();
         failure.set(new SecretUnavailableException("down", null));
         assertThat(secret.get()).isEqualTo("v2");
+    }
+
+    @Test
+    void aTtlRereadWithAValueCachedWaitsAtMostTheStaleCapAndAFirstReadTheWholeDeadline() {
+        // Outage drill (issue 19): a hanging Secrets Manager spent a warm login's whole budget on a re-read.
+        AtomicReference<Long> given = new AtomicReference<>();
+        SecretSource timed = new SecretSource() {
+            @Override
+            public String fetch(String secretId) {
+                throw new AssertionError("a read inside an invocation passes its deadline");
+            }
+
+            @Override
+            public String fetch(String secretId, Deadline deadline) {
+                given.set(deadline.remainingMillis());
+                return "v1";
+            }
+        };
+        CachedSecret<String> cached = new CachedSecret<>(timed, "id", value -> value, Duration.ofMinutes(5),
+                Duration.ofHours(1), Duration.ofSeconds(10), clock);
+
+        cached.get(Deadline.in(9_000, clock));
+        assertThat(given.get()).as("nothing cached: the invocation's deadline").isEqualTo(9_000L);
+
+        clock.advance(Duration.ofMinutes(6));
+        cached.get(Deadline.in(9_000, clock));
+        assertThat(given.get()).as("cached: the stale cap").isEqualTo(CachedSecret.STALE_REREAD_CAP_MILLIS);
+
+        clock.advance(Duration.ofMinutes(6));
+        cached.get(Deadline.in(300, clock));
+        assertThat(given.get()).as("never past the deadline").isEqualTo(300L);
     }
 }

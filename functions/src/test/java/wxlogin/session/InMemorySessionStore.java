@@ -1,6 +1,7 @@
 // Test helper (no tests): a SessionStore in maps, with DynamoDB's conditional semantics and injectable failures.
 package wxlogin.session;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,12 +43,22 @@ public final class InMemorySessionStore implements SessionStore {
         return new ConfigurationException("test: no such table");
     }
 
+    /** The next {@code calls} calls succeed, every later one fails as the store being down. */
+    public void failAfter(int calls) {
+        callsBeforeFailure.set(calls);
+    }
+
+    private final AtomicInteger callsBeforeFailure = new AtomicInteger(-1);
+
     public void loseNextRotations(int count) {
         rotationsToLose.set(count);
     }
 
     private void enter() {
         calls.incrementAndGet();
+        if (callsBeforeFailure.get() >= 0 && callsBeforeFailure.getAndDecrement() == 0) {
+            failure = unavailable();
+        }
         RuntimeException f = failure;
         if (f != null) {
             throw f;
@@ -79,6 +90,12 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public synchronized List<String> familiesOf(String userId, Deadline deadline) {
+        enter();
+        return families.values().stream().filter(f -> f.userId().equals(userId)).map(TokenFamily::familyId).toList();
+    }
+
+    @Override
     public synchronized void create(TokenFamily family, StoredToken first, Deadline deadline) {
         enter();
         if (families.containsKey(family.familyId()) || tokens.containsKey(first.hash())) {
@@ -97,15 +114,13 @@ public final class InMemorySessionStore implements SessionStore {
         }
         TokenFamily stored = families.get(family.familyId());
         if (stored == null || stored.revoked() || !stored.currentHash().equals(family.currentHash())
-                || tokens.containsKey(next.hash()) || !tokens.containsKey(presented.hash())
-                || !tokens.containsKey(family.currentHash())) {
+                || tokens.containsKey(next.hash()) || !tokens.containsKey(presented.hash())) {
             return false;
         }
         families.put(family.familyId(), new TokenFamily(stored.familyId(), next.hash(), stored.userId(),
                 stored.createdAt(), next.expiresAt(), null));
         tokens.put(next.hash(), next);
         markRotated(presented.hash(), now);
-        markRotated(family.currentHash(), now);
         return true;
     }
 

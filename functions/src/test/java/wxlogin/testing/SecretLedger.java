@@ -33,7 +33,7 @@ public final class SecretLedger {
 
     /** What a value is; the check reports leaks by kind, never by value. */
     public enum Kind {
-        APP_SECRET, SIGNING_KEY, SECRET_STRING, WECHAT_CODE, ACCESS_TOKEN, SESSION_TOKEN, SESSION_KEY
+        APP_SECRET, SIGNING_KEY, SECRET_STRING, WECHAT_CODE, ACCESS_TOKEN, SESSION_TOKEN, SESSION_KEY, PHONE_NUMBER
     }
 
     public static final int MIN_LENGTH = 8;

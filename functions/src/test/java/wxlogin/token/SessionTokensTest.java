@@ -79,14 +79,28 @@ class SessionTokensTest {
         assertThat(claims.getStringClaimValue("openid")).isEqualTo("o-1");
         assertThat(claims.getStringClaimValue("unionid")).isEqualTo("u-1");
         assertThat(claims.getClaimNames()).containsExactlyInAnyOrder(
-                "iss", "sub", "iat", "exp", "jti", "appid", "login_type", "openid", "unionid");
-        // Whole seconds as JSON integers, not milliseconds.
+                "iss", "sub", "iat", "exp", "jti", "auth_time", "appid", "login_type", "openid", "unionid");
+        // Whole seconds as JSON integers, not milliseconds; a login with a code: auth_time is now.
         Map<String, Object> raw = JsonUtil.parseJson(payloadJson(minted.token()));
         assertThat(raw.get("iat")).isEqualTo(NOW);
         assertThat(raw.get("exp")).isEqualTo(NOW + 7200);
+        assertThat(raw.get("auth_time")).isEqualTo(NOW);
 
         assertThat(minted.claims()).isEqualTo(
-                new SessionClaims("user-1", "wxapp-1", "weixinApp", "o-1", "u-1", NOW, NOW + 7200));
+                new SessionClaims("user-1", "wxapp-1", "weixinApp", "o-1", "u-1", NOW, NOW + 7200, NOW));
+    }
+
+    @Test
+    void aRefreshedTokenKeepsTheAuthTimeOfTheLoginAndTheVerifierReadsIt() throws Exception {
+        long login = NOW - 5 * 24 * 3600;
+        SessionTokens.Minted minted = tokens.mint(KEY, "user-1", "wxapp-1", "weixinApp", "o-1", null, login);
+
+        assertThat(JsonUtil.parseJson(payloadJson(minted.token())).get("auth_time")).isEqualTo(login);
+        assertThat(minted.claims().authTime()).isEqualTo(login);
+        assertThat(minted.claims().issuedAt()).isEqualTo(NOW);
+        TokenVerifier.Result verified = new TokenVerifier(TestTokens.ISSUER, CLOCK)
+                .verify(minted.token(), SigningKeys.of(KEY));
+        assertThat(verified.claims()).isEqualTo(minted.claims());
     }
 
     @Test

@@ -88,13 +88,13 @@ public final class SessionHandler implements HttpApiFunction {
                 throw new ApiException(500, ErrorCodes.MISCONFIGURED, RefreshSessions.MISCONFIGURED_MESSAGE,
                         "SessionFunction is wired to a route it does not serve: " + route);
             }
-            String refreshToken = RefreshRequest.refreshToken(event.getBody(), event.getIsBase64Encoded());
+            RefreshRequest request = RefreshRequest.parse(event.getBody(), event.getIsBase64Encoded());
             Deadline deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), clock);
             if (LOGOUT_ROUTE.equals(route)) {
-                renewal.logout(refreshToken, deadline);
+                renewal.logout(request.refreshToken(), request.everywhere(), deadline);
                 return HttpResponses.noContent();
             }
-            SessionRenewal.Renewed renewed = renewal.refresh(refreshToken, deadline);
+            SessionRenewal.Renewed renewed = renewal.refresh(request.refreshToken(), deadline);
             SessionTokens.Minted access = renewed.access();
             return HttpResponses.json(200, new SessionBody(access.token(), "Bearer", renewal.accessTokenLifetimeSeconds(),
                     access.claims().userId(), access.claims().openid(), access.claims().unionid(),

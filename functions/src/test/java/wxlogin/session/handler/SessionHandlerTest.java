@@ -2,9 +2,6 @@
 package wxlogin.session.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
 
 import com.amazonaws.services.lambda.runtime.Context;
 
@@ -94,6 +91,76 @@ class SessionHandlerTest {
         assertThat(claims.getStringClaimValue("login_type")).isEqualTo("weixinApp");
         assertThat(claims.getStringClaimValue("openid")).isEqualTo("o-1");
         assertThat(claims.hasClaim("unionid")).isFalse();
+        // auth_time is the login's time, kept across refreshes (OpenID Connect).
+        assertThat(claims.getClaimValue("auth_time", Long.class)).isEqualTo(clock.instant().getEpochSecond());
+    }
+
+    @Test
+    void aRefreshLaterKeepsTheLoginsAuthTimeAndARepeatGetsTheSameRefreshToken() throws Exception {
+        long login = clock.instant().getEpochSecond();
+        String refreshToken = sessions.start(ALICE, deadline()).token();
+        clock.advance(java.time.Duration.ofMinutes(50));
+        SessionHandler handler = handler();
+
+        JsonNode first = Json.MAPPER.readTree(handler.handleRequest(refresh(refreshToken), new FakeContext()).getBody());
+        clock.advance(java.time.Duration.ofSeconds(3));
+        JsonNode repeated = Json.MAPPER.readTree(handler.handleRequest(refresh(refreshToken), new FakeContext()).getBody());
+
+        assertThat(repeated.get("refreshToken").asText()).isEqualTo(first.get("refreshToken").asText());
+        assertThat(repeated.get("refreshExpiresIn").asLong()).isEqualTo(first.get("refreshExpiresIn").asLong() - 3);
+        assertThat(repeated.get("token").asText()).isNotEqualTo(first.get("token").asText());
+        for (JsonNode body : java.util.List.of(first, repeated)) {
+            JwtClaims claims = new JwtConsumerBuilder().setSkipSignatureVerification().setSkipAllValidators().build()
+                    .processToClaims(body.get("token").asText());
+            assertThat(claims.getClaimValue("auth_time", Long.class)).isEqualTo(login);
+            assertThat(claims.getIssuedAt().getValue()).isGreaterThan(login);
+        }
+    }
+
+    @Test
+    void logoutEverywhereAnswers204AndEveryDeviceOfTheUserIsSignedOut() throws Exception {
+        String phone = sessions.start(ALICE, deadline()).token();
+        String tablet = sessions.start(ALICE, deadline()).token();
+        String laptop = sessions.start(ALICE, deadline()).token();
+        SessionHandler handler = handler();
+
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event("/logout",
+                "{\"refreshToken\":\"" + tablet + "\",\"everywhere\":true}", false), new FakeContext());
+
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(204);
+        for (String device : java.util.List.of(phone, tablet, laptop)) {
+            assertRejected(handler.handleRequest(refresh(device), new FakeContext()));
+        }
+        // Its token no longer stands for a session: it cannot sign out everywhere again.
+        assertRejected(handler.handleRequest(event("/logout",
+                "{\"refreshToken\":\"" + tablet + "\",\"everywhere\":true}", false), new FakeContext()));
+    }
+
+    @Test
+    void everywhereFalseSignsOutThisDeviceOnly() throws Exception {
+        String phone = sessions.start(ALICE, deadline()).token();
+        String tablet = sessions.start(ALICE, deadline()).token();
+        SessionHandler handler = handler();
+
+        assertThat(handler.handleRequest(event("/logout", "{\"refreshToken\":\"" + phone + "\",\"everywhere\":false}",
+                false), new FakeContext()).getStatusCode()).isEqualTo(204);
+
+        assertRejected(handler.handleRequest(refresh(phone), new FakeContext()));
+        assertThat(handler.handleRequest(refresh(tablet), new FakeContext()).getStatusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"true\"", "1", "null", "{}"})
+    void everywhereThatIsNotABooleanIs400(String value) throws Exception {
+        String phone = sessions.start(ALICE, deadline()).token();
+        APIGatewayV2HTTPResponse response = handler().handleRequest(event("/logout",
+                "{\"refreshToken\":\"" + phone + "\",\"everywhere\":" + value + "}", false), new FakeContext());
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        JsonNode error = Json.MAPPER.readTree(response.getBody());
+        assertThat(error.get("errCode").asLong()).isEqualTo(900_001L);
+        assertThat(error.get("errMsg").asText()).contains("everywhere");
+        assertThat(store.revokedReasons).isEmpty();
     }
 
     @Test
@@ -176,17 +243,7 @@ class SessionHandlerTest {
         assertThat(store.tokens.values().iterator().next().rotatedAt()).isNull();
     }
 
-    @Test
-    void withoutSessionsTableEveryRequestIsA500AndNoTokenIsTouched() throws Exception {
-        SessionHandler handler;
-        try (LogCapture logs = new LogCapture()) {
-            handler = new SessionHandler(Map.of("SESSION_KEYS_SECRET_ID", KEYS_SECRET_ID, "AWS_REGION", "us-east-1"));
-            assertThat(logs.text()).contains("session.misconfigured").contains("SESSIONS_TABLE");
-        }
-        APIGatewayV2HTTPResponse response = handler.handleRequest(refresh(new RefreshTokens().newToken()), new FakeContext());
-        assertThat(response.getStatusCode()).isEqualTo(500);
-        assertThat(Json.MAPPER.readTree(response.getBody()).get("errCode").asLong()).isEqualTo(900_500L);
-    }
+    // Wired from the environment alone (the SDK's client, slow to load): SessionHandlerWiringTest in integration-tests/.
 
     @Test
     void aRouteItDoesNotServeIsA500() {
@@ -244,14 +301,11 @@ class SessionHandlerTest {
         };
         SessionHandler handler = new SessionHandler(SessionHandler.wire(new Env(Map.of("SESSION_KEYS_SECRET_ID",
                 KEYS_SECRET_ID)), secrets, sessions, clock), clock);
-        Context context = mock(Context.class);
-        when(context.getRemainingTimeInMillis()).thenReturn(3_500);
-        when(context.getAwsRequestId()).thenReturn("request-1");
+        Context context = new FakeContext("request-1", 3_500);
 
         APIGatewayV2HTTPResponse response = handler.handleRequest(refresh(refreshToken), context);
 
         assertThat(response.getStatusCode()).isEqualTo(200);
-        verify(context).getRemainingTimeInMillis();
         assertThat(secretReadBudget[0]).as("the remaining time less the answer's reserve").isEqualTo(3_000);
     }
 

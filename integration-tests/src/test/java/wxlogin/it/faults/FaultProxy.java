@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answer for the endpoint) but forwards the bytes as they came.
  *
  * <p>Faults apply to every request, or to one operation ({@code GetItem}, {@code GetSecretValue}:
- * the {@code X-Amz-Target} suffix), for a number of requests or until {@link #heal()}:
+ * the {@code X-Amz-Target} suffix; for a plain HTTP API such as WeChat's, the request's path, e.g.
+ * {@code /cgi-bin/stable_token}), for a number of requests or until {@link #heal()}:
  * <ul>
  * <li>{@link #refuse()}: the port is closed (new connections refused) and open ones are reset;</li>
  * <li>{@link #reset()}: the connection is reset when a request arrives, nothing answered;</li>
@@ -260,7 +261,7 @@ public final class FaultProxy implements AutoCloseable {
                     return; // the client closed its connection
                 }
                 requests.incrementAndGet();
-                String operation = operation(request.header("x-amz-target"));
+                String operation = operation(request.header("x-amz-target"), request.startLine());
                 Fault fault = faultFor(operation);
                 if (fault instanceof Refuse || fault instanceof Reset) {
                     resetQuietly(client);
@@ -334,8 +335,17 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private static String operation(String amzTarget) {
-        return amzTarget == null ? "" : amzTarget.substring(amzTarget.indexOf('.') + 1);
+    /** The {@code X-Amz-Target} suffix of an AWS JSON request; for any other request (WeChat), its path without the query. */
+    private static String operation(String amzTarget, String startLine) {
+        if (amzTarget != null) {
+            return amzTarget.substring(amzTarget.indexOf('.') + 1);
+        }
+        String[] parts = startLine.split(" ");
+        if (parts.length < 2 || !parts[1].startsWith("/")) {
+            return "";
+        }
+        int query = parts[1].indexOf('?');
+        return query < 0 ? parts[1] : parts[1].substring(0, query);
     }
 
     private static byte[] answer(Answer answer) {

@@ -8,17 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.faults.FaultProxy;
+import wxlogin.it.faults.OffsetClock;
 import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
@@ -128,34 +124,5 @@ final class StandIns implements AutoCloseable {
         secretsProxy.close();
         wechat.close();
         secrets.close();
-    }
-
-    /** The system clock plus an offset: deadlines measure real time, caches can be aged at will. */
-    static final class OffsetClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration duration) {
-            offset = offset.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-
-        @Override
-        public long millis() {
-            return System.currentTimeMillis() + offset.toMillis();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -1,4 +1,4 @@
-// Integration: SessionHandler on the production DynamoDB store against DynamoDB Local (in-process, table as template.yaml defines it), with a hand-moved clock.
+// Integration: SessionHandler (refresh, idempotent retries, theft, maximum age, logout on one or every device) on the production DynamoDB store against DynamoDB Local (in-process, table as template.yaml defines it), with a hand-moved clock.
 package wxlogin.it.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,14 +9,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +44,7 @@ class RefreshTokenRotationTest {
     static final long REUSE_INTERVAL = 10;
     static final SessionIdentity ALICE = new SessionIdentity("user-alice", "wxlocal0000000001", "weixinApp",
             "o-alice", "u-alice");
+    static final SessionIdentity BOB = new SessionIdentity("user-bob", "wxlocal0000000001", "weixinApp", "o-bob", null);
 
     private static SessionsTable table;
     private final MutableClock clock = new MutableClock();
@@ -60,9 +62,13 @@ class RefreshTokenRotationTest {
     @BeforeEach
     void start() {
         sessions = table.refreshSessions(LIFETIME, REUSE_INTERVAL, clock);
-        handler = new SessionHandler(SessionHandler.wire(new Env(Map.of("SESSION_KEYS_SECRET_ID", "keys")),
-                id -> "{\"secret\":\"" + SIGNING_SECRET + "\"}", sessions, clock), clock);
+        handler = handler(sessions);
         logs = new LogCapture();
+    }
+
+    private SessionHandler handler(RefreshSessions sessions) {
+        return new SessionHandler(SessionHandler.wire(new Env(Map.of("SESSION_KEYS_SECRET_ID", "keys")),
+                id -> "{\"secret\":\"" + SIGNING_SECRET + "\"}", sessions, clock), clock);
     }
 
     @AfterEach
@@ -118,18 +124,35 @@ class RefreshTokenRotationTest {
     }
 
     @Test
-    void aRetryWithinTheReuseIntervalRotatesAgainAndOnlyTheNewestTokenLives() throws Exception {
+    void aRetryWithinTheReuseIntervalGetsTheSameRefreshTokenAndANewAccessToken() throws Exception {
         String first = login();
-        String lost = refreshOk(first).get("refreshToken").asText();
+        JsonNode lost = refreshOk(first);
         clock.advance(Duration.ofSeconds(REUSE_INTERVAL));
 
-        String retried = refreshOk(first).get("refreshToken").asText();
+        JsonNode retried = refreshOk(first);
 
-        assertThat(retried).isNotEqualTo(lost);
+        String successor = lost.get("refreshToken").asText();
+        assertThat(retried.get("refreshToken").asText()).isEqualTo(successor);
+        assertThat(retried.get("token").asText()).isNotEqualTo(lost.get("token").asText());
         String familyId = table.tokenItem(first).get("familyId").s();
-        assertThat(table.familyItem(familyId).get("currentHash").s()).isEqualTo(RefreshTokens.hash(retried));
-        assertThat(table.tokenItem(lost)).containsKey("rotatedAt");
-        assertThat(refreshOk(retried).get("refreshToken").asText()).isNotBlank();
+        assertThat(table.familyItem(familyId).get("currentHash").s()).isEqualTo(RefreshTokens.hash(successor));
+        assertThat(table.familyItem(familyId)).doesNotContainKey("revokedAt");
+        assertThat(table.tokenItem(successor)).doesNotContainKey("rotatedAt");
+        assertThat(refreshOk(successor).get("refreshToken").asText()).isNotEqualTo(successor);
+    }
+
+    @Test
+    void aStolenTokenReplayedAfterTheIntervalStillRevokesTheFamily() throws Exception {
+        String first = login();
+        // The app refreshed and keeps its successor unused; a thief copied the first token.
+        String kept = refreshOk(first).get("refreshToken").asText();
+        clock.advance(Duration.ofSeconds(REUSE_INTERVAL + 1));
+
+        assertRejected(refresh(first));
+
+        assertThat(table.familyItem(table.tokenItem(first).get("familyId").s()).get("revokedReason").s())
+                .isEqualTo("reuse");
+        assertRejected(refresh(kept));
     }
 
     @Test
@@ -150,16 +173,16 @@ class RefreshTokenRotationTest {
         assertThat(logs.text()).contains("session.reuse_detected");
     }
 
-    @Test
-    void concurrentRefreshesOfOneTokenNeverLeaveTwoLiveTokens() throws Exception {
+    @ParameterizedTest(name = "{0} at once")
+    @ValueSource(ints = {2, 20})
+    void concurrentRefreshesOfOneTokenAllReturnOneSuccessorAndTheFamilySurvives(int requests) throws Exception {
         String first = login();
         long familiesBefore = families();
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<APIGatewayV2HTTPResponse>> answers = new ArrayList<>();
         try {
-            for (int i = 0; i < threads; i++) {
+            for (int i = 0; i < requests; i++) {
                 Callable<APIGatewayV2HTTPResponse> call = () -> {
                     go.await();
                     return refresh(first);
@@ -167,43 +190,82 @@ class RefreshTokenRotationTest {
                 answers.add(pool.submit(call));
             }
             go.countDown();
-            List<APIGatewayV2HTTPResponse> responses = new ArrayList<>();
+            Set<String> successors = new HashSet<>();
             for (Future<APIGatewayV2HTTPResponse> answer : answers) {
-                responses.add(answer.get());
+                APIGatewayV2HTTPResponse response = answer.get();
+                assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+                successors.add(JSON.readTree(response.getBody()).get("refreshToken").asText());
             }
+            issued.addAll(successors);
 
-            // Allowed outcomes: a new pair (a retry within the interval), or 503 "retry" after repeated conflicts.
-            assertThat(responses).extracting(APIGatewayV2HTTPResponse::getStatusCode).allSatisfy(s -> assertThat(s).isIn(200, 503));
-            List<String> tokens = new ArrayList<>();
-            for (APIGatewayV2HTTPResponse r : responses) {
-                if (r.getStatusCode() == 200) {
-                    tokens.add(JSON.readTree(r.getBody()).get("refreshToken").asText());
-                }
-            }
-            issued.addAll(tokens);
-            assertThat(tokens).isNotEmpty().doesNotHaveDuplicates();
-
-            // One family, one current token among those handed out; every other one is marked replaced.
+            assertThat(successors).hasSize(1);
+            String successor = successors.iterator().next();
             String familyId = table.tokenItem(first).get("familyId").s();
-            assertThat(tokens).allSatisfy(t -> assertThat(table.tokenItem(t).get("familyId").s()).isEqualTo(familyId));
+            Map<String, AttributeValue> family = table.familyItem(familyId);
+            assertThat(family).doesNotContainKey("revokedAt");
+            assertThat(family.get("currentHash").s()).isEqualTo(RefreshTokens.hash(successor));
             assertThat(families()).as("refreshes never start a family").isEqualTo(familiesBefore);
-            String current = table.familyItem(familyId).get("currentHash").s();
-            List<String> live = tokens.stream().filter(t -> RefreshTokens.hash(t).equals(current)).toList();
-            assertThat(live).hasSize(1);
-            assertThat(tokens.stream().filter(t -> !live.contains(t)).collect(Collectors.toList()))
-                    .allSatisfy(t -> assertThat(table.tokenItem(t)).containsKey("rotatedAt"));
-
-            // The live one refreshes; after the interval, any other one is the theft signal.
-            String next = refreshOk(live.get(0)).get("refreshToken").asText();
-            if (tokens.size() > 1) {
-                clock.advance(Duration.ofSeconds(REUSE_INTERVAL + 1));
-                String stale = tokens.stream().filter(t -> !live.contains(t)).findFirst().orElseThrow();
-                assertRejected(refresh(stale));
-                assertRejected(refresh(next));
-            }
+            assertThat(table.scan()).filteredOn(item -> item.containsKey("familyId")
+                    && item.get("familyId").s().equals(familyId)).as("the first token and its one successor").hasSize(2);
+            assertThat(refreshOk(successor).get("refreshToken").asText()).isNotBlank();
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void signingOutEverywhereSignsOutThreeDevicesOfTheUserAndNobodyElse() throws Exception {
+        String phone = refreshOk(login()).get("refreshToken").asText();
+        String tablet = login();
+        String laptop = refreshOk(refreshOk(login()).get("refreshToken").asText()).get("refreshToken").asText();
+        String bob = sessions.start(BOB, Deadline.in(5_000, clock)).token();
+        issued.add(bob);
+
+        APIGatewayV2HTTPResponse response = handler.handleRequest(logoutEverywhere(tablet), new FakeContext());
+
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(204);
+        for (String device : List.of(phone, tablet, laptop)) {
+            assertRejected(refresh(device));
+            assertThat(table.familyItem(table.tokenItem(device).get("familyId").s()).get("revokedReason").s())
+                    .isEqualTo("logout-everywhere");
+        }
+        assertThat(refreshOk(bob).get("userId").asText()).isEqualTo("user-bob");
+        assertThat(logs.text()).contains("session.logged_out_everywhere");
+    }
+
+    @Test
+    void aFamilyStartedBeforeTheIndexJoinsItAtItsNextRefresh() throws Exception {
+        String old = login();
+        String familyId = table.tokenItem(old).get("familyId").s();
+        // As an item written before familyUser existed.
+        table.client().updateItem(u -> u.tableName(table.name).key(Map.of("pk", AttributeValue.fromS("family#" + familyId)))
+                .updateExpression("REMOVE familyUser"));
+        String refreshed = refreshOk(old).get("refreshToken").asText();
+        String other = login();
+
+        assertThat(handler.handleRequest(logoutEverywhere(other), new FakeContext()).getStatusCode()).isEqualTo(204);
+
+        assertRejected(refresh(refreshed));
+    }
+
+    @Test
+    void pastTheMaximumAgeARefreshIsRefusedWhateverTheRefreshesBefore() throws Exception {
+        long maxAge = Duration.ofDays(45).toSeconds();
+        sessions = table.refreshSessions(LIFETIME, REUSE_INTERVAL, maxAge, clock);
+        handler = handler(sessions);
+        long login = clock.instant().getEpochSecond();
+        String token = login();
+        for (int day = 0; day < 44; day += 4) {
+            clock.advance(Duration.ofDays(4));
+            JsonNode body = refreshOk(token);
+            token = body.get("refreshToken").asText();
+            assertThat(body.get("refreshExpiresIn").asLong()).isEqualTo(Math.min(LIFETIME,
+                    login + maxAge - clock.instant().getEpochSecond()));
+        }
+        clock.advance(Duration.ofDays(1));
+
+        assertRejected(refresh(token));
+        assertThat(table.familyItem(table.tokenItem(token).get("familyId").s())).doesNotContainKey("revokedAt");
     }
 
     @Test
@@ -278,6 +340,12 @@ class RefreshTokenRotationTest {
         JsonNode body = JSON.readTree(response.getBody());
         issued.add(body.get("refreshToken").asText());
         return body;
+    }
+
+    private static APIGatewayV2HTTPEvent logoutEverywhere(String refreshToken) {
+        APIGatewayV2HTTPEvent event = event("/logout", refreshToken);
+        event.setBody("{\"refreshToken\":\"" + refreshToken + "\",\"everywhere\":true}");
+        return event;
     }
 
     private static void assertRejected(APIGatewayV2HTTPResponse response) throws Exception {

@@ -145,9 +145,12 @@ class SessionStoreFailuresTest {
         assertUnavailable(handler.handleRequest(event("/session/refresh", refreshToken), sessionContext()));
 
         // The rotation may have taken effect: the client's retry with the same token, within the
-        // reuse interval, gets a new pair rather than a theft alarm.
+        // reuse interval, gets the successor that rotation stored (if it did), not a theft alarm.
         proxy.heal();
-        refreshOk(handler, refreshToken);
+        String next = refreshOk(handler, refreshToken);
+        String familyId = table.tokenItem(refreshToken).get("familyId").s();
+        assertThat(table.familyItem(familyId).get("currentHash").s()).isEqualTo(RefreshTokens.hash(next));
+        assertThat(table.familyItem(familyId)).doesNotContainKey("revokedAt");
     }
 
     @Test

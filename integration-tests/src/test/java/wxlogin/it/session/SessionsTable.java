@@ -45,6 +45,12 @@ final class SessionsTable {
                 new RefreshTokens(), lifetimeSeconds, reuseIntervalSeconds, clock);
     }
 
+    /** The same with a maximum session age. */
+    RefreshSessions refreshSessions(long lifetimeSeconds, long reuseIntervalSeconds, long maxAgeSeconds, Clock clock) {
+        return new RefreshSessions(DynamoDbSessionStore.fromEnvironment(new Env(environment()), name),
+                new RefreshTokens(), lifetimeSeconds, reuseIntervalSeconds, maxAgeSeconds, clock);
+    }
+
     DynamoDbClient client() {
         return dynamo.client();
     }

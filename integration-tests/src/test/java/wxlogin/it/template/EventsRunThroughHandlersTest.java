@@ -204,6 +204,25 @@ class EventsRunThroughHandlersTest {
         assertThat(refresh.getStatusCode()).as(refresh.getBody()).isEqualTo(401);
     }
 
+    @Test
+    void logoutEverywhereJsonIsA401ForItsUnknownTokenAndWithALoginsTokenSignsOutEveryDevice() throws Exception {
+        APIGatewayV2HTTPResponse unknown = invoke("SessionFunction", event("logout-everywhere.json"));
+        // Unlike a plain logout: an unknown token cannot say whose sessions to end.
+        assertThat(unknown.getStatusCode()).as(unknown.getBody()).isEqualTo(401);
+
+        JsonNode phone = freshLogin();
+        JsonNode tablet = freshLogin();
+        assertThat(tablet.path("userId").asText()).isEqualTo(phone.path("userId").asText());
+        ObjectNode everywhere = event("logout-everywhere.json");
+        everywhere.put("body", "{\"refreshToken\":\"" + phone.path("refreshToken").asText() + "\",\"everywhere\":true}");
+        assertThat(invoke("SessionFunction", everywhere).getStatusCode()).isEqualTo(204);
+        for (JsonNode device : List.of(phone, tablet)) {
+            APIGatewayV2HTTPResponse refresh = invoke("SessionFunction",
+                    withRefreshToken("session-refresh.json", device.path("refreshToken").asText()));
+            assertThat(refresh.getStatusCode()).as(refresh.getBody()).isEqualTo(401);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** login.json with a fresh sandbox code (each code works once). */

@@ -53,12 +53,12 @@ class TemplateTest {
 
     /**
      * The contract's environment variables (deployed template: never AWS_ENDPOINT_URL_*), with the
-     * README's additions for lasting sessions (REFRESH_*).
+     * README's additions for lasting sessions (REFRESH_*, MAX_SESSION_AGE_SECONDS).
      */
     static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
             "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE",
-            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "USERS_TABLE", "MINIPROGRAM_SECRET_ID",
-            "GATED_FUNCTIONS");
+            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS", "GATED_FUNCTIONS",
+            "USERS_TABLE", "MINIPROGRAM_SECRET_ID");
 
     /** Which contract variables each function's code reads: exactly these must be declared. */
     static final Map<String, Set<String>> READS = Map.of(
@@ -67,7 +67,7 @@ class TemplateTest {
                     "MINIPROGRAM_SECRET_ID"),
             GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY", "GATED_FUNCTIONS"),
             SESSION, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE",
-                    "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS"),
+                    "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS"),
             MY_CLOUD_FUNCTION, Set.of());
 
     /** Read by the JVM, not by our code. */
@@ -325,7 +325,8 @@ class TemplateTest {
                 .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
                 .containsEntry("SESSIONS_TABLE", ref(SESSIONS_TABLE))
                 .containsEntry("REFRESH_TTL_SECONDS", ref("RefreshTtlSeconds"))
-                .containsEntry("REFRESH_REUSE_INTERVAL_SECONDS", ref("RefreshReuseIntervalSeconds"));
+                .containsEntry("REFRESH_REUSE_INTERVAL_SECONDS", ref("RefreshReuseIntervalSeconds"))
+                .containsEntry("MAX_SESSION_AGE_SECONDS", ref("MaxSessionAgeSeconds"));
         assertThat(template.environment(GATE))
                 .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
                 .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
@@ -421,9 +422,11 @@ class TemplateTest {
         Map<String, Set<Grant>> expected = Map.of(
                 // Login creates a family and its first token: one transaction of two puts.
                 LOGIN, Set.of(new Grant("dynamodb:PutItem", table)),
-                // Rotation and revocation: strongly consistent reads, conditional puts and updates.
+                // Rotation and revocation: strongly consistent reads, conditional puts and updates;
+                // signing out everywhere: a Query of the user -> families index, and of nothing else.
                 SESSION, Set.of(new Grant("dynamodb:GetItem", table), new Grant("dynamodb:PutItem", table),
-                        new Grant("dynamodb:UpdateItem", table)),
+                        new Grant("dynamodb:UpdateItem", table),
+                        new Grant("dynamodb:Query", Map.of("Fn::Sub", "${SessionsTable.Arn}/index/ByUser"))),
                 // The gate stays stateless.
                 GATE, Set.of(),
                 MY_CLOUD_FUNCTION, Set.of());
@@ -512,8 +515,12 @@ class TemplateTest {
         assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
         // The key the code uses (wxlogin.session.DynamoDbSessionStore): a string partition key "pk", no sort key.
         assertThat(list(table.get("KeySchema"))).containsExactly(Map.of("AttributeName", "pk", "KeyType", "HASH"));
-        assertThat(list(table.get("AttributeDefinitions")))
-                .containsExactly(Map.of("AttributeName", "pk", "AttributeType", "S"));
+        assertThat(list(table.get("AttributeDefinitions"))).containsExactly(
+                Map.of("AttributeName", "pk", "AttributeType", "S"), Map.of("AttributeName", "familyUser", "AttributeType", "S"));
+        // The sparse user -> families index the code queries (wxlogin.session.SessionItems.BY_USER_INDEX), keys only.
+        assertThat(list(table.get("GlobalSecondaryIndexes"))).containsExactly(Map.of("IndexName", "ByUser",
+                "KeySchema", List.of(Map.of("AttributeName", "familyUser", "KeyType", "HASH")),
+                "Projection", Map.of("ProjectionType", "KEYS_ONLY")));
         assertThat(map(table.get("TimeToLiveSpecification"))).containsEntry("AttributeName", "ttl")
                 .containsEntry("Enabled", true);
         assertThat(map(table.get("PointInTimeRecoverySpecification"))).containsEntry("PointInTimeRecoveryEnabled", true);
@@ -591,6 +598,7 @@ class TemplateTest {
         assertThat(map(p.get("VpcSecurityGroupIds"))).containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
         assertThat(map(p.get("RefreshTtlSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 2592000);
         assertThat(map(p.get("RefreshReuseIntervalSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 10);
+        assertThat(map(p.get("MaxSessionAgeSeconds"))).containsEntry("Type", "Number").containsEntry("Default", 7776000);
     }
 
     @Test

@@ -122,7 +122,12 @@ final class SandboxUsers {
 
     private static void phone(ObjectNode userInfo, String key) {
         // A phone number cannot contain the user's name; a stable hash keeps users apart instead.
-        userInfo.putObject("phone_info").put("phone", "137" + String.format("%08d", Math.floorMod(key.hashCode(), 100_000_000)));
+        userInfo.putObject("phone_info").put("phone", phoneNumber(key));
+    }
+
+    /** A mainland mobile number derived from the key: a phone number cannot contain a user's name. */
+    static String phoneNumber(String key) {
+        return "137" + String.format("%08d", Math.floorMod(key.hashCode(), 100_000_000));
     }
 
     private static String unionid(String key) {

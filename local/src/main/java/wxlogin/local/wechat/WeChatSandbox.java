@@ -35,6 +35,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A local stand-in for the parts of WeChat's server API the backend uses, speaking the same
@@ -63,6 +65,10 @@ import java.util.concurrent.atomic.LongAdder;
  *       that code2verifyinfo gave out (the access token checked as for code2verifyinfo; 43002 not
  *       POST, 47001 bad JSON, 10001038 no such user, e.g. already removed). That person's next
  *       code2verifyinfo answer carries a new user_id ({@code sbx-<scenario>-<user>-2}, then -3...).</li>
+ *   <li>{@code POST /wxa/business/getuserphonenumber?access_token=} {@code {"code"}} with the mini
+ *       program's access token: a phone code ({@code phone.<user>.<nonce>}, single use, 5 minutes) ->
+ *       {@code phone_info {phoneNumber, purePhoneNumber, countryCode, watermark}}; a used, expired or
+ *       unknown code 40029; a token of another account 40001.</li>
  *   <li>{@code POST /sandbox/codes} {@code {"scenario":"weixinApp","user":"alice"}} -> {@code {"code":"..."}}:
  *       issues a code the way {@link #issueCode(String, String)} does, for scripts, e.g.
  *       <pre>{@code curl -s -X POST http://127.0.0.1:PORT/sandbox/codes -d '{"scenario":"weixinApp","user":"alice"}'}</pre>
@@ -98,6 +104,9 @@ public final class WeChatSandbox implements AutoCloseable {
     public static final String CODE2VERIFYINFO_PATH = "/donut/code2verifyinfo";
     public static final String JSCODE2SESSION_PATH = "/sns/jscode2session";
     public static final String UNREGISTER_USER_PATH = "/donut/unregisteruser";
+    public static final String PHONE_NUMBER_PATH = "/wxa/business/getuserphonenumber";
+    private static final Pattern PHONE_CODE =
+            Pattern.compile("phone\\.([A-Za-z0-9_-]{1,64})\\.[A-Za-z0-9_-]{1,64}");
     public static final String SANDBOX_CODES_PATH = "/sandbox/codes";
 
     /** openapp_info.appid in every answer: the fake mobile app. */
@@ -132,7 +141,8 @@ public final class WeChatSandbox implements AutoCloseable {
     // Token and code state changes together; one lock keeps each request's checks atomic.
     private final Object lock = new Object();
     private final Map<String, AccessToken> tokens = new HashMap<>();
-    private AccessToken stableToken;
+    /** The current stable_token per appid: the multi-terminal app's and the mini program's. */
+    private final Map<String, AccessToken> stableTokens = new HashMap<>();
     private AccessToken legacyToken;
     private final Map<String, Instant> codeIssuedAt = new HashMap<>();
     private final Set<String> consumedCodes = new HashSet<>();
@@ -145,6 +155,8 @@ public final class WeChatSandbox implements AutoCloseable {
     private final List<String> unregisteredUserIds = new ArrayList<>();
     /** Every session_key handed out, so tests can prove none reaches a log or an answer. */
     private final List<String> sessionKeys = new ArrayList<>();
+    /** Every phone number handed out, for the same reason. */
+    private final List<String> phoneNumbers = new ArrayList<>();
 
     private record Credentials(String appid, String appsecret) {
         Credentials {
@@ -314,6 +326,23 @@ public final class WeChatSandbox implements AutoCloseable {
         return issue("", scenario, user);
     }
 
+    /** A fresh phone code {@code phone.<user>.<nonce>}, what a mini program's getPhoneNumber button gives. */
+    public String issuePhoneCode(String user) {
+        if (user == null || !SandboxCode.PART.matcher(user).matches()) {
+            throw new IllegalArgumentException("user must match " + SandboxCode.PART.pattern());
+        }
+        String code = "phone." + user + "." + randomString(22);
+        synchronized (lock) {
+            codeIssuedAt.put(code, clock.instant());
+        }
+        return code;
+    }
+
+    /** The phone number a user's phone codes give: {@code 137} and eight digits derived from the user. */
+    public static String phoneNumberOf(String user) {
+        return SandboxUsers.phoneNumber("phone_" + user);
+    }
+
     /** A fresh mini-program code {@code mp.<scenario>.<user>.<nonce>} for jscode2session (user may be null). */
     public String issueMiniProgramCode(String scenario, String user) {
         return issue(SandboxCode.MINI_PROGRAM_PREFIX, scenario, user);
@@ -446,6 +475,9 @@ public final class WeChatSandbox implements AutoCloseable {
             case UNREGISTER_USER_PATH -> "POST".equals(method)
                     ? unregisterUser(query(exchange), readBody(exchange))
                     : error(WeChatErrors.REQUIRE_POST);
+            case PHONE_NUMBER_PATH -> "POST".equals(method)
+                    ? phoneNumber(query(exchange), readBody(exchange))
+                    : error(WeChatErrors.REQUIRE_POST);
             case JSCODE2SESSION_PATH -> "GET".equals(method)
                     ? jsCode2Session(query(exchange))
                     : error(WeChatErrors.REQUIRE_GET);
@@ -462,26 +494,31 @@ public final class WeChatSandbox implements AutoCloseable {
             return error(WeChatErrors.DATA_FORMAT_ERROR);
         }
         if (request == null || !request.isObject()) return error(WeChatErrors.DATA_FORMAT_ERROR);
-        Answer rejected = checkClientCredentials(
-                request.path("grant_type").asText(""), request.path("appid").asText(""), request.path("secret").asText(""));
+        String appid = request.path("appid").asText("");
+        // stable_token serves any account: the multi-terminal app's and the mini program's credentials both work.
+        Credentials miniProgram = miniProgramCredentials;
+        Answer rejected = miniProgram.appid().equals(appid)
+                ? checkClientCredentials(miniProgram, request.path("grant_type").asText(""), appid, request.path("secret").asText(""))
+                : checkClientCredentials(credentials, request.path("grant_type").asText(""), appid, request.path("secret").asText(""));
         if (rejected != null) return rejected;
         boolean forceRefresh = request.path("force_refresh").asBoolean(false);
         Instant now = clock.instant();
-        String appid = credentials.appid();
         AccessToken token;
         synchronized (lock) {
-            boolean reusable = stableToken != null && stableToken.appid.equals(appid) && stableToken.usable(now);
+            AccessToken current = stableTokens.get(appid);
+            boolean reusable = current != null && current.usable(now);
             if (!reusable || forceRefresh) {
-                if (stableToken != null) shortenToGrace(stableToken, now);
-                stableToken = mint(appid, now);
+                if (current != null) shortenToGrace(current, now);
+                current = mint(appid, now);
+                stableTokens.put(appid, current);
             }
-            token = stableToken;
+            token = current;
         }
         return tokenAnswer(token, now);
     }
 
     private Answer legacyToken(Map<String, String> query) {
-        Answer rejected = checkClientCredentials(
+        Answer rejected = checkClientCredentials(credentials,
                 query.getOrDefault("grant_type", ""), query.getOrDefault("appid", ""), query.getOrDefault("secret", ""));
         if (rejected != null) return rejected;
         Instant now = clock.instant();
@@ -494,8 +531,7 @@ public final class WeChatSandbox implements AutoCloseable {
         return tokenAnswer(token, now);
     }
 
-    private Answer checkClientCredentials(String grantType, String appid, String secret) {
-        Credentials current = credentials;
+    private Answer checkClientCredentials(Credentials current, String grantType, String appid, String secret) {
         if (!"client_credential".equals(grantType)) return error(WeChatErrors.INVALID_GRANT_TYPE);
         if (!current.appid().equals(appid)) return error(WeChatErrors.INVALID_APPID);
         if (!current.appsecret().equals(secret)) return error(WeChatErrors.INVALID_APPSECRET);
@@ -558,6 +594,42 @@ public final class WeChatSandbox implements AutoCloseable {
             registeredUserIds.put(userId, personKey(parsed));
         }
         return handOut(SandboxUsers.success(JSON, parsed.scenario(), parsed.user(), userId, current.appid(), now));
+    }
+
+    private Answer phoneNumber(Map<String, String> query, byte[] body) {
+        Instant now = clock.instant();
+        Answer badToken = checkAccessToken(query, miniProgramCredentials, now);
+        if (badToken != null) return badToken;
+        JsonNode request;
+        try {
+            request = JSON.readTree(body);
+        } catch (IOException e) {
+            return error(WeChatErrors.DATA_FORMAT_ERROR);
+        }
+        if (request == null || !request.path("code").isTextual()) return error(WeChatErrors.DATA_FORMAT_ERROR);
+        String code = request.get("code").asText();
+        Matcher phone = PHONE_CODE.matcher(code);
+        if (!phone.matches()) return error(WeChatErrors.JS_CODE_INVALID);
+        String number = phoneNumberOf(phone.group(1));
+        synchronized (lock) {
+            if (consumedCodes.contains(code)) return error(WeChatErrors.JS_CODE_INVALID);
+            Instant issuedAt = codeIssuedAt.computeIfAbsent(code, c -> now);
+            if (!now.isBefore(issuedAt.plus(codeLifetime))) return error(WeChatErrors.JS_CODE_INVALID);
+            consumedCodes.add(code);
+            codeIssuedAt.remove(code);
+            phoneNumbers.add(number);
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("errcode", 0);
+        answer.put("errmsg", "ok");
+        ObjectNode info = answer.putObject("phone_info");
+        info.put("phoneNumber", number);
+        info.put("purePhoneNumber", number);
+        info.put("countryCode", "86");
+        ObjectNode watermark = info.putObject("watermark");
+        watermark.put("timestamp", now.getEpochSecond());
+        watermark.put("appid", miniProgramCredentials.appid());
+        return Answer.json(200, answer);
     }
 
     private static String personKey(SandboxCode code) {
@@ -652,8 +724,18 @@ public final class WeChatSandbox implements AutoCloseable {
         }
         JsonNode user = request.get("user");
         String kind = request.path("kind").asText("identity");
-        if (!kind.equals("identity") && !kind.equals("miniProgram")) {
-            return helperError(400, "kind must be \"identity\" (code2verifyinfo, the default) or \"miniProgram\" (jscode2session)");
+        if (!kind.equals("identity") && !kind.equals("miniProgram") && !kind.equals("phone")) {
+            return helperError(400, "kind must be \"identity\" (code2verifyinfo, the default), \"miniProgram\" (jscode2session)"
+                    + " or \"phone\" (getuserphonenumber; needs a user)");
+        }
+        if (kind.equals("phone")) {
+            try {
+                ObjectNode answer = JSON.createObjectNode();
+                answer.put("code", issuePhoneCode(user == null || user.isNull() ? null : user.asText()));
+                return Answer.json(200, answer);
+            } catch (IllegalArgumentException e) {
+                return helperError(400, e.getMessage());
+            }
         }
         try {
             String userName = user == null || user.isNull() ? null : user.asText();

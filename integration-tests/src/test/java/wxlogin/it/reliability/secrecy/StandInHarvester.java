@@ -100,8 +100,10 @@ public final class StandInHarvester implements AfterEachCallback, AfterAllCallba
         List<String> codes = new ArrayList<>();
         List<String> consumed;
         List<String> sessionKeys;
+        List<String> phoneNumbers;
         synchronized (field(sandbox, "lock")) {
             sessionKeys = new ArrayList<>(StandInHarvester.<List<String>>read(sandbox, "sessionKeys"));
+            phoneNumbers = new ArrayList<>(StandInHarvester.<List<String>>read(sandbox, "phoneNumbers"));
             tokens = new ArrayList<>(StandInHarvester.<Map<String, ?>>read(sandbox, "tokens").keySet());
             codes.addAll(StandInHarvester.<Map<String, ?>>read(sandbox, "codeIssuedAt").keySet());
             consumed = new ArrayList<>(StandInHarvester.<Set<String>>read(sandbox, "consumedCodes"));
@@ -114,6 +116,7 @@ public final class StandInHarvester implements AfterEachCallback, AfterAllCallba
         tokens.forEach(token -> SecretLedger.register(Kind.ACCESS_TOKEN, token));
         codes.forEach(code -> SecretLedger.register(Kind.WECHAT_CODE, code));
         sessionKeys.forEach(key -> SecretLedger.register(Kind.SESSION_KEY, key));
+        phoneNumbers.forEach(number -> SecretLedger.register(Kind.PHONE_NUMBER, number));
     }
 
     // ------------------------------------------------------------------ Secrets Manager endpoint

@@ -61,7 +61,7 @@ class DynamoDbSessionStoreTest {
         assertThat(family.get("ConditionExpression").asText()).isEqualTo("attribute_not_exists(pk)");
         assertThat(family.get("Item")).isEqualTo(Json.MAPPER.readTree("{\"pk\":{\"S\":\"family#family-1\"},"
                 + "\"kind\":{\"S\":\"family\"},\"currentHash\":{\"S\":\"" + HASH + "\"},\"userId\":{\"S\":\"user-1\"},"
-                + "\"createdAt\":{\"N\":\"1795528800\"},\"expiresAt\":{\"N\":\"1798120800\"},\"ttl\":{\"N\":\"1798120800\"}}"));
+                + "\"familyUser\":{\"S\":\"user-1\"},\"createdAt\":{\"N\":\"1795528800\"},\"expiresAt\":{\"N\":\"1798120800\"},\"ttl\":{\"N\":\"1798120800\"}}"));
         JsonNode token = body.get("TransactItems").get(1).get("Put");
         assertThat(token.get("ConditionExpression").asText()).isEqualTo("attribute_not_exists(pk)");
         assertThat(token.get("Item")).isEqualTo(Json.MAPPER.readTree("{\"pk\":{\"S\":\"token#" + HASH + "\"},"

@@ -1,0 +1,366 @@
+// Integration, in-process: the outage drill - every function against every dependency it has, each fault, warm and cold, through TCP fault proxies: the contract's status, a clean JSON body, inside the deadline, Retry-After, recovery, nothing lost.
+package wxlogin.it.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import wxlogin.cloudfunction.MyCloudFunction;
+import wxlogin.gate.CallGateHandler;
+import wxlogin.it.drill.Drill.Answer;
+import wxlogin.it.drill.Drill.Case;
+import wxlogin.it.drill.Drill.Dependency;
+import wxlogin.it.drill.Drill.FaultKind;
+import wxlogin.it.drill.Drill.Function;
+import wxlogin.it.drill.Drill.Instance;
+import wxlogin.it.drill.Drill.Outcome;
+import wxlogin.it.faults.FaultProxy;
+import wxlogin.local.DevelopmentSecrets;
+import wxlogin.login.LoginHandler;
+import wxlogin.secrets.CachedSecret;
+import wxlogin.secrets.SecretUnavailableException;
+import wxlogin.secrets.SecretsManagerSource;
+import wxlogin.session.handler.SessionHandler;
+import wxlogin.testing.LogCapture;
+import wxlogin.testing.SecretLedger;
+
+/**
+ * The outage drill (issue 19), table-driven by {@link Drill#cases()}: a cold instance is a new
+ * handler; a warm one has served a request, then its cached secrets came due (the clock moved past
+ * their TTL), so the fault meets a re-read. Run it alone:
+ * {@code mvn -B -ntp -pl integration-tests -am verify -Dtest=OutageDrillTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * The table it ran is written to {@code integration-tests/target/reliability/outage-drill.md}.
+ */
+class OutageDrillTest {
+
+    private static DrillStand stand;
+    /** Row text by case position, for the table. */
+    private static final Map<Integer, String> ROWS = new ConcurrentSkipListMap<>();
+
+    private LogCapture logs;
+    /** Values no answer or log line may hold: secrets, codes, tokens. */
+    private final List<String> sensitive = new ArrayList<>(List.of(DevelopmentSecrets.APPSECRET,
+            DevelopmentSecrets.SIGNING_SECRET));
+
+    @BeforeAll
+    static void start() {
+        stand = new DrillStand();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        stand.close();
+        writeTable();
+    }
+
+    @BeforeEach
+    void begin() {
+        stand.heal();
+        logs = new LogCapture();
+    }
+
+    @AfterEach
+    void end() {
+        stand.heal();
+        String text = logs.text();
+        logs.close();
+        for (String value : sensitive) {
+            assertThat(text).as("log lines hold no secret, code or token").doesNotContain(value);
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Drill.cases().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void anOutageAnswersTheContractInsideTheDeadlineAndTheNextRequestSucceeds(Case drill) throws Exception {
+        Subject subject = subject(drill.function());
+        if (drill.instance() == Instance.WARM) {
+            subject.warmUp();
+            stand.clock.advance(CachedSecret.TTL.plusSeconds(1)); // cached secrets come due: the fault meets a re-read
+        }
+        FaultProxy proxy = drill.dependency().proxy(stand);
+        if (drill.fault() == FaultKind.RESET_MID_POOL) {
+            proxy.resetOpenConnections();
+        }
+        proxy.fail(drill.dependency().operation, drill.dependency().fault(drill.fault()));
+
+        long started = System.nanoTime();
+        Answer answer = subject.call(drill.deadlineMillis());
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        ROWS.put(Drill.cases().indexOf(drill), "| " + drill.function().label + " | " + drill.dependency().label + " | "
+                + drill.fault().label + " | " + drill.instance().name().toLowerCase() + " | " + drill.deadlineMillis() / 1000
+                + " s | " + answer.summary().replace("|", "\\|") + " |");
+
+        assertThat(millis).as("answered inside the deadline given (%d ms): %s", drill.deadlineMillis(), answer)
+                .isLessThan(drill.deadlineMillis());
+        assertAnswer(drill, answer);
+
+        // The fault clears and the answer's Retry-After passes: the same instance serves again.
+        stand.heal();
+        // A warm instance that answered from its cache does not ask again for a while: no window to wait out.
+        passRetryAfter(answer, drill.dependency() == Dependency.SECRETS_MANAGER && answer.status() >= 300);
+        subject.recover();
+    }
+
+    // ------------------------------------------------------------------ assertions
+
+    private void assertAnswer(Case drill, Answer answer) {
+        Outcome expected = drill.expected();
+        if (expected == Outcome.GATE_FAILS_API_GATEWAY_500) {
+            assertThat(answer.invocationFailure()).as("a cold gate with no key fails the invocation (%s)", answer)
+                    .isInstanceOf(SecretUnavailableException.class);
+            // Lambda logs the message (API Gateway answers its own 500 body): no secret, no trace.
+            assertNoSecret(answer.invocationFailure().getMessage());
+            assertThat(answer.invocationFailure().getMessage()).doesNotContain("\tat ");
+            return;
+        }
+        assertThat(answer.invocationFailure()).as("the invocation must not fail").isNull();
+        if (answer.status() >= 400) {
+            assertNoStackTrace(answer.body());
+            assertNoSecret(answer.body());
+        }
+        switch (expected) {
+            case OK -> assertThat(answer.status()).as(answer.body())
+                    .isEqualTo(drill.function() == Function.LOGOUT ? 204 : 200);
+            case OK_WITHOUT_REFRESH_TOKEN -> {
+                assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+                assertThat(answer.json().has("token")).isTrue();
+                assertThat(answer.json().has("refreshToken")).isFalse();
+            }
+            case TOO_MANY_REQUESTS_429, BAD_GATEWAY_502, UNAVAILABLE_503, GATEWAY_TIMEOUT_504 -> {
+                int status = switch (expected) {
+                    case TOO_MANY_REQUESTS_429 -> 429;
+                    case BAD_GATEWAY_502 -> 502;
+                    case UNAVAILABLE_503 -> 503;
+                    default -> 504;
+                };
+                assertThat(answer.status()).as("%s: %s", answer, answer.body()).isEqualTo(status);
+                JsonNode body = answer.json();
+                assertThat(body.path("errCode").isIntegralNumber()).as(answer.body()).isTrue();
+                assertThat(body.get("errCode").asLong()).isNotZero();
+                assertThat(body.path("errMsg").asText()).isNotBlank();
+                assertThat(body.has("token")).isFalse();
+                if (status == 503) {
+                    assertThat(answer.retryAfter()).as("503 carries Retry-After").isNotNull();
+                    assertThat(Integer.parseInt(answer.retryAfter())).isBetween(1, 5);
+                } else if (status == 429) {
+                    assertThat(answer.retryAfter()).as("429 carries Retry-After").isNotNull();
+                    assertThat(Integer.parseInt(answer.retryAfter())).isPositive();
+                }
+            }
+            default -> throw new IllegalStateException(expected.name());
+        }
+    }
+
+    private static void assertNoStackTrace(String body) {
+        assertThat(body).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("at wxlogin.");
+    }
+
+    /** No secret, no code or token (this case's or an earlier one's) in an error answer or a failure's message. */
+    private void assertNoSecret(String text) {
+        assertThat(text).doesNotContain("session_key");
+        for (String value : sensitive) {
+            assertThat(text).doesNotContain(value);
+        }
+    }
+
+    /**
+     * Moves the clock past the answer's Retry-After. Secrets Manager's client also keeps a one-second
+     * quiet window on the real clock (shorter than any Retry-After it causes): that one is slept.
+     */
+    private static void passRetryAfter(Answer answer, boolean secretsManagerFailedUs) throws InterruptedException {
+        String retryAfter = answer.retryAfter();
+        if (retryAfter != null) {
+            stand.clock.advance(Duration.ofSeconds(Long.parseLong(retryAfter)));
+        }
+        if (secretsManagerFailedUs) {
+            Thread.sleep(SecretsManagerSource.QUIET_AFTER_FAILURE_MILLIS + 50);
+        }
+    }
+
+    // ------------------------------------------------------------------ the functions
+
+    /** One instance of a function: a request to warm it, the faulted request, the requests that prove recovery. */
+    private interface Subject {
+        void warmUp();
+
+        Answer call(int deadlineMillis);
+
+        void recover();
+    }
+
+    private Subject subject(Function function) {
+        return switch (function) {
+            case LOGIN -> new Login(stand.loginHandler());
+            case GATE_AND_MY_CLOUD_FUNCTION -> new GatedCall(stand.gateHandler());
+            case REFRESH -> new Session(stand.sessionHandler(), false);
+            case LOGOUT -> new Session(stand.sessionHandler(), true);
+        };
+    }
+
+    private final class Login implements Subject {
+        private final LoginHandler handler;
+
+        Login(LoginHandler handler) {
+            this.handler = handler;
+        }
+
+        private Answer login(int deadlineMillis) {
+            String code = stand.code();
+            sensitive.add(code);
+            Answer answer = Answer.of(handler.handleRequest(Drill.loginEvent(code), Drill.context(deadlineMillis)));
+            if (answer.status() == 200) {
+                keep(answer.json(), "token");
+                keep(answer.json(), "refreshToken");
+            }
+            return answer;
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(login(15_000).status()).as("warm-up login").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            return login(deadlineMillis);
+        }
+
+        @Override
+        public void recover() {
+            Answer answer = login(15_000);
+            assertThat(answer.status()).as("login after the fault: %s", answer.body()).isEqualTo(200);
+            assertThat(answer.json().has("refreshToken")).as("a lasting session again").isTrue();
+        }
+    }
+
+    /** The gate, then (when it allows) myCloudFunction with the gate's context, as API Gateway chains them. */
+    private final class GatedCall implements Subject {
+        private final CallGateHandler handler;
+        private final String token;
+
+        GatedCall(CallGateHandler handler) {
+            this.handler = handler;
+            this.token = keep(stand.setupLogin().json(), "token");
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(call(8_000).status()).as("warm-up call").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            SimpleIAMPolicyResponse decision;
+            try {
+                decision = handler.handleRequest(Drill.gateEvent(token), Drill.context(deadlineMillis));
+            } catch (RuntimeException e) {
+                return Answer.apiGateway500(e);
+            }
+            if (!decision.getIsAuthorized()) {
+                return new Answer(403, Map.of(), "{\"message\":\"Forbidden\"}", null);
+            }
+            return Answer.of(new MyCloudFunction().handleRequest(Drill.functionEvent(decision.getContext()),
+                    Drill.context(10_000)));
+        }
+
+        @Override
+        public void recover() {
+            Answer answer = call(8_000);
+            assertThat(answer.status()).as("call after the fault: %s", answer).isEqualTo(200);
+            assertThat(answer.json().path("result").path("event").path("drill").asBoolean()).isTrue();
+        }
+    }
+
+    private final class Session implements Subject {
+        private final SessionHandler handler;
+        private final boolean logout;
+        private String refreshToken;
+
+        Session(SessionHandler handler, boolean logout) {
+            this.handler = handler;
+            this.logout = logout;
+            this.refreshToken = keep(stand.setupLogin().json(), "refreshToken");
+        }
+
+        private Answer refresh(int deadlineMillis) {
+            Answer answer = Answer.of(handler.handleRequest(Drill.sessionEvent("/session/refresh", refreshToken),
+                    Drill.context(deadlineMillis)));
+            if (answer.status() == 200) {
+                keep(answer.json(), "token");
+                refreshToken = keep(answer.json(), "refreshToken");
+            }
+            return answer;
+        }
+
+        private Answer logout(int deadlineMillis) {
+            return Answer.of(handler.handleRequest(Drill.sessionEvent("/logout", refreshToken),
+                    Drill.context(deadlineMillis)));
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(refresh(10_000).status()).as("warm-up refresh").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            return logout ? logout(deadlineMillis) : refresh(deadlineMillis);
+        }
+
+        @Override
+        public void recover() {
+            if (logout) {
+                String loggedOut = refreshToken;
+                assertThat(logout(10_000).status()).as("logout after the fault").isEqualTo(204);
+                Answer after = refresh(10_000);
+                assertThat(after.status()).as("the logout took: %s of the logged-out token", after).isEqualTo(401);
+                assertThat(refreshToken).isEqualTo(loggedOut);
+            } else {
+                Answer answer = refresh(10_000);
+                assertThat(answer.status()).as("the refresh token still works after the fault: %s", answer.body())
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    /** A token of an answer, kept as sensitive. */
+    private String keep(JsonNode body, String field) {
+        if (!body.has(field)) {
+            return null;
+        }
+        String value = body.get(field).asText();
+        sensitive.add(value);
+        SecretLedger.register(SecretLedger.Kind.SESSION_TOKEN, value);
+        return value;
+    }
+
+    /** The drill's table as it ran, for RELIABILITY.md. */
+    private static void writeTable() throws IOException {
+        StringBuilder table = new StringBuilder(
+                "| function | dependency | fault | instance | deadline | answer |\n|---|---|---|---|---|---|\n");
+        ROWS.values().forEach(row -> table.append(row).append('\n'));
+        Path dir = Path.of(System.getProperty("wxlogin.surefireReports", "integration-tests/target/surefire-reports"))
+                .resolveSibling("reliability");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("outage-drill.md"), table);
+    }
+}
