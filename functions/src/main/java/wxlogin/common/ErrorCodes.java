@@ -14,6 +14,10 @@ public final class ErrorCodes {
     public static final long BAD_REFRESH_TOKEN_FIELD = 900_003;
     /** 400: a cloud function's {@code data} does not have the shape the function declares. */
     public static final long BAD_DATA = 900_004;
+    /** 400: {@code codeType} is neither "identity" nor "miniProgram". */
+    public static final long BAD_CODE_TYPE = 900_005;
+    /** 400: a mini-program code, but mini-program login is not configured (no secret, or the placeholder). */
+    public static final long MINI_PROGRAM_NOT_CONFIGURED = 900_006;
     /** 401: the refresh token is unknown, expired, revoked or reused. */
     public static final long REFRESH_TOKEN_REJECTED = 900_401;
     /** 500: the deployment is misconfigured; details are in the logs only. */
@@ -26,6 +30,8 @@ public final class ErrorCodes {
     public static final long SECRETS_UNAVAILABLE = 900_504;
     /** 503: the session store is unreachable. */
     public static final long SESSION_STORE_UNAVAILABLE = 900_505;
+    /** 503: the user directory failed after WeChat accepted (and spent) the code; no Retry-After. */
+    public static final long USER_DIRECTORY_UNAVAILABLE = 900_506;
     /** 500: anything unexpected; details are in the logs only. */
     public static final long INTERNAL = 900_999;
 

@@ -11,10 +11,13 @@ import wxlogin.common.ConfigurationException;
 import wxlogin.common.Json;
 
 /**
- * {@code GATE_POLICY}: function name -> login types allowed to call it. A function not listed is
- * open to any valid session. Parsed once at start-up; a malformed policy, a login type that does
- * not exist, or (when the template names the gated functions) a key that names none of them is a
- * configuration error: a typo must not leave a function open unnoticed.
+ * {@code GATE_POLICY}: function name -> login types allowed to call it, e.g.
+ * {@code {"payOrder":["weixinApp","weixinMiniProgram","miniProgram"]}} ({@code miniProgram}: the
+ * mini-program build's {@code wx.login}; {@code weixinMiniProgram}: the in-app mini-program login;
+ * a policy naming only one of them locks the other build out). A function not listed is open to any
+ * valid session. Parsed once at start-up; a malformed policy, a login type that does not exist, or
+ * (when the template names the gated functions) a key that names none of them is a configuration
+ * error: a typo must not leave a function open unnoticed.
  */
 public final class GatePolicy {
 

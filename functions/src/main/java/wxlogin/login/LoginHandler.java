@@ -24,6 +24,7 @@ import wxlogin.session.SessionBody;
 import wxlogin.session.SessionIdentity;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKeys;
+import wxlogin.users.UserDirectory;
 import wxlogin.wechat.StableAccessToken;
 import wxlogin.wechat.WeChatClient;
 import wxlogin.wechat.WeChatCredentials;
@@ -88,7 +89,12 @@ public final class LoginHandler implements HttpApiFunction {
 
     private static CodeExchange wireOrNull(Env env, AwsCredentialsProvider credentials) {
         try {
-            return wire(env, SecretsManagerSource.fromEnvironment(env, credentials), Clock.systemUTC());
+            UserDirectory directory = UserDirectory.fromEnvironment(env, credentials, Clock.systemUTC());
+            if (directory == null && env.optional("MINIPROGRAM_SECRET_ID", null) != null) {
+                Log.error("login.misconfigured", "cause", "MINIPROGRAM_SECRET_ID is set but USERS_TABLE is not: "
+                        + "mini-program codes are refused (a mini-program login needs the user directory)");
+            }
+            return wire(env, SecretsManagerSource.fromEnvironment(env, credentials), directory, Clock.systemUTC());
         } catch (ConfigurationException e) {
             Log.error("login.misconfigured", "cause", e.getMessage());
             return null;
@@ -108,15 +114,27 @@ public final class LoginHandler implements HttpApiFunction {
         }
     }
 
-    /** Builds the exchange from the environment (contract: Environment variables). */
+    /** Builds the exchange from the environment without a user directory (sub = WeChat's user_id). */
     public static CodeExchange wire(Env env, SecretSource secrets, Clock clock) {
+        return wire(env, secrets, null, clock);
+    }
+
+    /**
+     * Builds the exchange from the environment (contract: Environment variables).
+     *
+     * @param directory the user directory of USERS_TABLE, or null (then mini-program codes are refused)
+     */
+    public static CodeExchange wire(Env env, SecretSource secrets, UserDirectory directory, Clock clock) {
         CachedSecret<WeChatCredentials> app = CachedSecret.of(secrets, env.required("WECHAT_APP_SECRET_ID"),
                 WeChatCredentials::parse, clock);
         CachedSecret<SigningKeys> keys = CachedSecret.of(secrets, env.required("SESSION_KEYS_SECRET_ID"),
                 SigningKeys::parse, clock);
         WeChatClient wechat = new WeChatClient(env.optional("WECHAT_API_BASE_URL", "https://api.weixin.qq.com"));
+        String miniProgramSecretId = env.optional("MINIPROGRAM_SECRET_ID", null);
+        CachedSecret<WeChatCredentials> miniProgram = miniProgramSecretId == null ? null
+                : CachedSecret.of(secrets, miniProgramSecretId, WeChatCredentials::parse, clock);
         return new CodeExchange(app, keys, new StableAccessToken(wechat, clock), wechat,
-                SessionTokens.fromEnvironment(env, clock));
+                SessionTokens.fromEnvironment(env, clock), miniProgram, directory);
     }
 
     @Override
@@ -125,9 +143,10 @@ public final class LoginHandler implements HttpApiFunction {
             if (exchange == null) {
                 throw new ApiException(500, ErrorCodes.MISCONFIGURED, LoginErrors.MISCONFIGURED_MESSAGE, misconfiguration);
             }
-            String code = LoginRequest.code(event.getBody(), event.getIsBase64Encoded());
+            LoginRequest request = LoginRequest.parse(event.getBody(), event.getIsBase64Encoded());
             Deadline deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), clock);
-            CodeExchange.Result result = exchange.exchange(code, deadline);
+            CodeExchange.Result result = exchange.exchange(request.code(),
+                    request.codeType() == LoginRequest.CodeType.MINI_PROGRAM, deadline);
             SessionTokens.Minted minted = result.token();
             // The code is spent: a store failure costs the refresh token (logged), never the login.
             RefreshSessions.Issued refresh = refreshSessions == null ? null

@@ -12,20 +12,21 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import wxlogin.aws.AwsClients;
+import wxlogin.aws.AwsFailure;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
+import wxlogin.common.Env;
 import wxlogin.common.Log;
+import wxlogin.common.RandomIds;
 
 /**
  * The user directory (template.yaml's UsersTable, partition key {@code pk}): one stable id per
@@ -48,18 +49,53 @@ public final class UserDirectory {
     static final long CALL_CAP_MILLIS = 3_000;
     static final long ATTEMPT_CAP_MILLIS = 1_500;
     static final long MIN_CALL_MILLIS = 50;
+    /** Connect 1 s, socket 2 s, one retry: a failing directory answers 503 well inside the login's time. */
+    static final AwsClients.Limits LIMITS = new AwsClients.Limits(Duration.ofSeconds(1), Duration.ofSeconds(2), 2);
+    /** Our requests are fixed: a missing table, or one with another key schema, rejects them. */
+    private static final Set<String> MISCONFIGURATION_ERRORS = Set.of("ResourceNotFoundException", "ValidationException");
+    /** 16 random bytes: 22 URL-safe characters, never colliding with another id in practice. */
+    static final int NEW_ID_BYTES = 16;
 
     private final DynamoDbClient client;
     private final String table;
     private final Supplier<String> newUserIds;
     private final Clock clock;
+    /** The generator behind {@link #newUserIds} when this class made it (forgotten after a restore), else null. */
+    private final RandomIds ids;
 
     /** @param newUserIds fresh random ids for people who bring no usable multi-terminal user_id */
     public UserDirectory(DynamoDbClient client, String table, Supplier<String> newUserIds, Clock clock) {
+        this(client, table, newUserIds, clock, null);
+    }
+
+    /**
+     * The directory of {@code USERS_TABLE} on a client as {@link AwsClients} builds it, or null when
+     * the variable is unset. New ids come from a generator created on first use, so none comes from
+     * a SnapStart snapshot; {@link #refreshAfterRestore()} drops it.
+     */
+    public static UserDirectory fromEnvironment(Env env, AwsCredentialsProvider credentials, Clock clock) {
+        String table = env.optional("USERS_TABLE", null);
+        if (table == null) {
+            return null;
+        }
+        RandomIds ids = new RandomIds();
+        return new UserDirectory(AwsClients.build(DynamoDbClient.builder(), env, "AWS_ENDPOINT_URL_DYNAMODB",
+                credentials, LIMITS), table, () -> ids.next(NEW_ID_BYTES), clock, ids);
+    }
+
+    private UserDirectory(DynamoDbClient client, String table, Supplier<String> newUserIds, Clock clock, RandomIds ids) {
         this.client = client;
         this.table = table;
         this.newUserIds = newUserIds;
         this.clock = clock;
+        this.ids = ids;
+    }
+
+    /** After a SnapStart restore: the next new id seeds a fresh random generator. */
+    public void refreshAfterRestore() {
+        if (ids != null) {
+            ids.forget();
+        }
     }
 
     /** The user this login belongs to, created or extended as needed. */
@@ -209,36 +245,36 @@ public final class UserDirectory {
     }
 
     /**
-     * Sorts failures: the table missing or access denied is misconfiguration; anything else the
-     * service or the network does is "unavailable". Messages name codes only: keys hold openids.
+     * Sorts failures through {@link AwsFailure}, the one sorting of SDK errors: the table missing,
+     * our request refused or access denied is misconfiguration; anything else is "unavailable".
+     * Messages name codes only: keys hold openids.
      */
     private <T> T call(Call<T> call) {
         try {
             return call.run();
         } catch (TransactionCanceledException e) {
             throw e;
-        } catch (ResourceNotFoundException e) {
-            throw new ConfigurationException("users table '" + table + "' not found (USERS_TABLE)");
-        } catch (SdkServiceException e) {
-            String code = e instanceof AwsServiceException aws && aws.awsErrorDetails() != null
-                    ? aws.awsErrorDetails().errorCode() : null;
-            if (e.statusCode() == 403 || "AccessDeniedException".equals(code)) {
-                throw new ConfigurationException("users table: access denied (" + code + "): check the function's policy");
+        } catch (RuntimeException e) {
+            AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS);
+            if (failure == null) {
+                throw e;
             }
-            throw new UserDirectoryUnavailableException("users table: HTTP " + e.statusCode() + " " + code, e);
-        } catch (SdkClientException | java.io.UncheckedIOException e) {
-            throw new UserDirectoryUnavailableException("users table unreachable: " + e.getClass().getSimpleName(), e);
+            if (failure.misconfigured()) {
+                throw new ConfigurationException("users table '" + table + "' (USERS_TABLE): " + failure.what()
+                        + ": is it there, keyed by the string pk, and may this function use it?");
+            }
+            String how = failure.throttled() ? "throttled" : failure.status() == 0 ? "unreachable or timed out" : "failed";
+            throw new UserDirectoryUnavailableException("users table " + how + ": " + failure.what(), e);
         }
     }
 
     private static AwsRequestOverrideConfiguration timeouts(Deadline deadline) {
-        if (!deadline.allows(MIN_CALL_MILLIS)) {
+        AwsRequestOverrideConfiguration timeouts = AwsClients.timeouts(deadline, CALL_CAP_MILLIS, ATTEMPT_CAP_MILLIS,
+                MIN_CALL_MILLIS);
+        if (timeouts == null) {
             throw new UserDirectoryUnavailableException("users table: no time left for a call", null);
         }
-        return AwsRequestOverrideConfiguration.builder()
-                .apiCallTimeout(Duration.ofMillis(deadline.timeoutMillis(CALL_CAP_MILLIS)))
-                .apiCallAttemptTimeout(Duration.ofMillis(deadline.timeoutMillis(ATTEMPT_CAP_MILLIS)))
-                .build();
+        return timeouts;
     }
 
     private static Map<String, AttributeValue> key(String pk) {

@@ -1,17 +1,33 @@
 package wxlogin.wechat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import wxlogin.common.Json;
 
 /**
- * What {@code donut/code2verifyinfo} says about the user, reduced to what a session needs.
- * Parsed leniently: unknown fields and blocks are ignored, {@code login_time} may be a number or
- * a string. Everything else WeChat sends (phone, nickname, session_key...) is dropped here.
+ * What {@code donut/code2verifyinfo} says about the user, reduced to what a session and the user
+ * directory need. Parsed leniently: unknown fields and blocks are ignored, {@code login_time} may be
+ * a number or a string. Everything else WeChat sends (phone, nickname, session_key...) is dropped here.
+ *
+ * @param openid  the openid the token carries (the contract's rule: the login type's block first)
+ * @param unionid the unionid the token carries, from any block
+ * @param openids every block's {@code (appid, openid)}: the identities the user directory links to
+ *                the multi-terminal user_id ({@code miniprogram_info}'s is the openid
+ *                {@code jscode2session} gives for the same person)
  */
-public record VerifyInfo(String loginType, String userId, String appid, String openid, String unionid) {
+public record VerifyInfo(String loginType, String userId, String appid, String openid, String unionid,
+                         List<AppOpenid> openids) {
+
+    /** An openid and the app it belongs to (openids are per app). */
+    public record AppOpenid(String appid, String openid) {
+    }
+
+    public VerifyInfo {
+        openids = List.copyOf(openids);
+    }
 
     /** The block that belongs to each login type; the first two are the ones with an openid. */
     private static final Map<String, String> BLOCK_OF_TYPE = Map.of(
@@ -36,7 +52,21 @@ public record VerifyInfo(String loginType, String userId, String appid, String o
         String ownBlock = BLOCK_OF_TYPE.get(type);
         String openid = pick(userInfo, ownBlock, "openid", false);
         String unionid = pick(userInfo, ownBlock, "unionid", true);
-        return new VerifyInfo(type, userId, appid != null ? appid : fallbackAppid, openid, unionid);
+        return new VerifyInfo(type, userId, appid != null ? appid : fallbackAppid, openid, unionid, openids(userInfo));
+    }
+
+    /** The {@code (appid, openid)} of each block that has both, in the order WeChat sent them. */
+    private static List<AppOpenid> openids(JsonNode userInfo) {
+        List<AppOpenid> openids = new ArrayList<>();
+        for (Iterator<String> blocks = userInfo.fieldNames(); blocks.hasNext(); ) {
+            JsonNode block = object(userInfo, blocks.next());
+            String appid = nonEmpty(block, "appid");
+            String openid = nonEmpty(block, "openid");
+            if (appid != null && openid != null) {
+                openids.add(new AppOpenid(appid, openid));
+            }
+        }
+        return openids;
     }
 
     /** The field from the login type's own block, else the first openid-bearing block, else (if allowed) any block. */

@@ -30,6 +30,7 @@ public final class WeChatClient {
 
     static final String STABLE_TOKEN = "stable_token";
     static final String CODE_EXCHANGE = "code2verifyinfo";
+    public static final String MINI_PROGRAM_EXCHANGE = "jscode2session";
     /** WeChat answers are a few hundred bytes; anything past this is not an answer. */
     static final int MAX_BODY_BYTES = 256 * 1024;
     private static final int CONNECT_CAP_MILLIS = 2_000;
@@ -107,6 +108,29 @@ public final class WeChatClient {
             throw new WeChatException(CODE_EXCHANGE, Kind.BAD_ANSWER, 0, null, "no login_info.type or user_info.user_id", null);
         }
         return info;
+    }
+
+    /**
+     * {@code GET sns/jscode2session} with the mini program's appid and secret (no access token).
+     * The answer's {@code session_key} is dropped here: it never leaves this method.
+     */
+    public MiniProgramSession jsCodeToSession(WeChatCredentials miniProgram, String code, Deadline deadline) {
+        String url = baseUrl + "/sns/jscode2session"
+                + "?appid=" + encode(miniProgram.appid())
+                + "&secret=" + encode(miniProgram.appsecret())
+                + "&js_code=" + encode(code)
+                + "&grant_type=authorization_code";
+        JsonNode body = call(MINI_PROGRAM_EXCHANGE, "GET", url, null, deadline);
+        String openid = Json.text(body, "openid");
+        if (openid == null || openid.isBlank()) {
+            throw new WeChatException(MINI_PROGRAM_EXCHANGE, Kind.BAD_ANSWER, 0, null, "no openid", null);
+        }
+        String unionid = Json.text(body, "unionid");
+        return new MiniProgramSession(miniProgram.appid(), openid, unionid == null || unionid.isBlank() ? null : unionid);
+    }
+
+    /** Who a mini-program code belongs to: the mini program's appid, the openid in it, the unionid if any. */
+    public record MiniProgramSession(String appid, String openid, String unionid) {
     }
 
     /**

@@ -77,6 +77,11 @@ public final class WeChatException extends RuntimeException {
         return kind == Kind.ERRCODE && (errcode == 10001003L || errcode == 40125L);
     }
 
+    /** WeChat rejected the mini program's appid or secret (jscode2session 40013, 40125): re-read them once. */
+    public boolean isMiniProgramCredentialsRejected() {
+        return kind == Kind.ERRCODE && (errcode == 40013L || errcode == 40125L);
+    }
+
     public boolean isBusy() {
         return kind == Kind.ERRCODE && errcode == -1L;
     }

@@ -4,6 +4,7 @@ package wxlogin.wechat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,14 +21,16 @@ class VerifyInfoTest {
         VerifyInfo info = parse("{\"errcode\":0,\"login_info\":{\"type\":\"weixinApp\",\"login_time\":1732443200,\"appid\":\"wxmulti\"},"
                 + "\"user_info\":{\"user_id\":\"u1\",\"miniprogram_info\":{\"openid\":\"o-mini\",\"unionid\":\"un\"},"
                 + "\"openapp_info\":{\"appid\":\"wxopen\",\"openid\":\"o-app\",\"unionid\":\"un\",\"nickname\":\"n\"}}}");
-        assertThat(info).isEqualTo(new VerifyInfo("weixinApp", "u1", "wxmulti", "o-app", "un"));
+        // miniprogram_info has no appid here: it cannot be keyed, so it is not among the linked openids.
+        assertThat(info).isEqualTo(new VerifyInfo("weixinApp", "u1", "wxmulti", "o-app", "un",
+                List.of(new VerifyInfo.AppOpenid("wxopen", "o-app"))));
     }
 
     @Test
     void weixinMiniProgramTakesItsOwnBlock() {
         VerifyInfo info = parse("{\"login_info\":{\"type\":\"weixinMiniProgram\"},\"user_info\":{\"user_id\":\"u2\","
                 + "\"openapp_info\":{\"openid\":\"o-app\"},\"miniprogram_info\":{\"openid\":\"o-mini\",\"unionid\":\"un2\"}}}");
-        assertThat(info).isEqualTo(new VerifyInfo("weixinMiniProgram", "u2", "wxconfigured", "o-mini", "un2"));
+        assertThat(info).isEqualTo(new VerifyInfo("weixinMiniProgram", "u2", "wxconfigured", "o-mini", "un2", List.of()));
     }
 
     @ParameterizedTest
@@ -51,6 +54,18 @@ class VerifyInfoTest {
     }
 
     @Test
+    void everyBlocksAppidAndOpenidIsExposedForTheDirectory() {
+        VerifyInfo info = parse("{\"login_info\":{\"type\":\"weixinApp\"},\"user_info\":{\"user_id\":\"u7\","
+                + "\"openapp_info\":{\"appid\":\"wxopen\",\"openid\":\"o-app\"},"
+                + "\"miniprogram_info\":{\"appid\":\"wxmini\",\"openid\":\"o-mini\",\"unionid\":\"\"},"
+                + "\"phone_info\":{\"phone\":\"137\"},\"future_info\":{\"appid\":\"wxfuture\",\"openid\":\"o-future\"}}}");
+        assertThat(info.openids()).containsExactly(new VerifyInfo.AppOpenid("wxopen", "o-app"),
+                new VerifyInfo.AppOpenid("wxmini", "o-mini"), new VerifyInfo.AppOpenid("wxfuture", "o-future"));
+        assertThat(info.openid()).isEqualTo("o-app");
+        assertThat(info.unionid()).isNull();
+    }
+
+    @Test
     void emptyUnionidCountsAsAbsent() {
         VerifyInfo info = parse("{\"login_info\":{\"type\":\"weixinApp\"},\"user_info\":{\"user_id\":\"u5\","
                 + "\"openapp_info\":{\"openid\":\"o\",\"unionid\":\"\"}}}");
@@ -62,7 +77,7 @@ class VerifyInfoTest {
         VerifyInfo info = parse("{\"errcode\":0,\"extra\":[1,2],\"login_info\":{\"type\":\"weixinApp\",\"login_time\":\"1732443200\","
                 + "\"new\":{}},\"user_info\":{\"user_id\":\"u6\",\"future_info\":{\"x\":1},\"openapp_info\":{\"openid\":\"o6\","
                 + "\"session_key\":\"never-kept\"}}}");
-        assertThat(info).isEqualTo(new VerifyInfo("weixinApp", "u6", "wxconfigured", "o6", null));
+        assertThat(info).isEqualTo(new VerifyInfo("weixinApp", "u6", "wxconfigured", "o6", null, List.of()));
         assertThat(info.toString()).doesNotContain("never-kept");
     }
 

@@ -19,6 +19,10 @@ public final class DevelopmentSecrets {
 
     public static final String WECHAT_APP_SECRET_ID = "wxlogin/local/wechat-app";
     public static final String SESSION_KEYS_SECRET_ID = "wxlogin/local/session-keys";
+    public static final String MINIPROGRAM_SECRET_ID = "wxlogin/local/mini-program";
+    /** The sandbox's mini program: jscode2session accepts these. */
+    public static final String MINIPROGRAM_APPID = WeChatSandbox.MINIPROGRAM_APPID;
+    public static final String MINIPROGRAM_APPSECRET = "local-miniprogram-secret-for-the-sandbox-only";
     public static final String APPID = "wxlocal0000000001";
     public static final String APPSECRET = "local-appsecret-for-the-sandbox-only";
     public static final String SIGNING_KID = "local-dev";
@@ -38,6 +42,14 @@ public final class DevelopmentSecrets {
         return write(secret);
     }
 
+    /** {@code {"appid":"wxsandboxminiprog1","appsecret":"local-miniprogram-secret-for-the-sandbox-only"}}. */
+    public static String miniProgramSecretJson() {
+        ObjectNode secret = JSON.createObjectNode();
+        secret.put("appid", MINIPROGRAM_APPID);
+        secret.put("appsecret", MINIPROGRAM_APPSECRET);
+        return write(secret);
+    }
+
     /** {@code {"keys":[{"kid":"local-dev","secret":"local-development-signing-key-not-for-deployment-0001"}]}}. */
     public static String sessionKeysJson() {
         ObjectNode secret = JSON.createObjectNode();
@@ -47,9 +59,10 @@ public final class DevelopmentSecrets {
         return write(secret);
     }
 
-    /** Stores both secrets (as new AWSCURRENT versions if they already exist). */
+    /** Stores the three secrets (as new AWSCURRENT versions if they already exist). */
     public static void seed(SecretsManagerEndpoint secretsManager) {
         secretsManager.put(WECHAT_APP_SECRET_ID, wechatAppSecretJson());
+        secretsManager.put(MINIPROGRAM_SECRET_ID, miniProgramSecretJson());
         secretsManager.put(SESSION_KEYS_SECRET_ID, sessionKeysJson());
     }
 
@@ -61,15 +74,20 @@ public final class DevelopmentSecrets {
         Map<String, String> env = new HashMap<>();
         env.put("WECHAT_APP_SECRET_ID", WECHAT_APP_SECRET_ID);
         env.put("SESSION_KEYS_SECRET_ID", SESSION_KEYS_SECRET_ID);
+        env.put("MINIPROGRAM_SECRET_ID", MINIPROGRAM_SECRET_ID);
         env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManager.endpoint().toString());
         env.put("AWS_REGION", secretsManager.region());
         return env;
     }
 
-    /** A sandbox builder that accepts {@link #APPID}/{@link #APPSECRET}; add port, clock, ... then start(). */
+    /**
+     * A sandbox builder that accepts {@link #APPID}/{@link #APPSECRET} and, for jscode2session,
+     * {@link #MINIPROGRAM_APPID}/{@link #MINIPROGRAM_APPSECRET}; add port, clock, ... then start().
+     */
     public static WeChatSandbox.Builder sandboxBuilder() {
-        return WeChatSandbox.builder().credentials(APPID, APPSECRET);
+        return WeChatSandbox.builder().credentials(APPID, APPSECRET).miniProgramCredentials(MINIPROGRAM_APPID,
+                MINIPROGRAM_APPSECRET);
     }
 
     /** A started sandbox on a free port accepting {@link #APPID}/{@link #APPSECRET}. */

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import wxlogin.local.api.LocalApi;
 import wxlogin.local.api.SamTemplate;
 import wxlogin.local.dynamodb.DynamoDbLocal;
+import wxlogin.local.dynamodb.UsersTableStandIn;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
@@ -41,6 +42,8 @@ import wxlogin.local.wechat.WeChatSandbox;
 public final class LocalMain {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Set to true, the run behaves as where DynamoDB Local cannot start (tests of the fallback). */
+    static final String NO_DYNAMODB_LOCAL = "wxlogin.local.noDynamoDbLocal";
 
     private LocalMain() {
     }
@@ -117,10 +120,11 @@ public final class LocalMain {
     /**
      * The local services, started together and closed together. {@code dynamo} is the JVM's shared
      * DynamoDB Local (left running for other stacks), or null when the template has no table or it
-     * could not start (then lasting sessions are off: login answers no refresh token).
+     * could not start (then lasting sessions are off: login answers no refresh token, and
+     * {@code usersStandIn} holds the user directory; otherwise it is null).
      */
     public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api, DynamoDbLocal dynamo,
-                        List<String> tables) implements AutoCloseable {
+                        List<String> tables, UsersTableStandIn usersStandIn) implements AutoCloseable {
 
         public static Stack start(Options options) throws IOException {
             return start(options, Map.of());
@@ -145,17 +149,27 @@ public final class LocalMain {
                 DynamoDbLocal dynamo = null;
                 List<String> tables = List.of();
                 Map<String, String> sessionsEnvironment = new LinkedHashMap<>();
+                UsersTableStandIn usersStandIn = null;
                 if (declaresTables(template)) {
                     try {
+                        if (Boolean.getBoolean(NO_DYNAMODB_LOCAL)) {
+                            throw new IllegalStateException("-D" + NO_DYNAMODB_LOCAL + "=true");
+                        }
                         dynamo = DynamoDbLocal.shared();
                         tables = dynamo.createTables(template);
                         sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
                     } catch (RuntimeException | LinkageError e) {
                         System.err.println("[local] DynamoDB Local did not start (" + e.getMessage()
-                                + "): lasting sessions are off, /login answers no refresh token");
+                                + "): lasting sessions are off, /login answers no refresh token; the user directory"
+                                + " runs on an in-memory stand-in of this tool");
                         dynamo = null;
-                        // Blank means unset to the functions: no refresh tokens, no DynamoDB client.
+                        // Blank means unset to the functions: no refresh tokens.
                         sessionsEnvironment.put("SESSIONS_TABLE", "");
+                        usersStandIn = UsersTableStandIn.start();
+                        started.add(usersStandIn);
+                        tables = tableNames(template);
+                        tables.forEach(usersStandIn::createTable);
+                        sessionsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", usersStandIn.endpoint().toString());
                     }
                 }
                 LocalApi api = LocalApi.builder()
@@ -167,7 +181,7 @@ public final class LocalMain {
                         .build();
                 started.add(api);
                 onPort("the local API", "--port", options.port(), api::start);
-                return new Stack(wechat, secrets, api, dynamo, tables);
+                return new Stack(wechat, secrets, api, dynamo, tables, usersStandIn);
             } catch (RuntimeException | Error e) {
                 for (AutoCloseable part : started.reversed()) {
                     try {
@@ -194,6 +208,19 @@ public final class LocalMain {
             }
         }
 
+        /** The names DynamoDbLocal#createTables gives the template's tables: TableName, else the logical id. */
+        private static List<String> tableNames(SamTemplate template) {
+            Map<?, ?> resources = template.raw().get("Resources") instanceof Map<?, ?> m ? m : Map.of();
+            List<String> names = new ArrayList<>();
+            resources.forEach((id, r) -> {
+                if (r instanceof Map<?, ?> resource && "AWS::DynamoDB::Table".equals(resource.get("Type"))) {
+                    Object name = resource.get("Properties") instanceof Map<?, ?> p ? p.get("TableName") : null;
+                    names.add(name instanceof String literal ? literal : String.valueOf(id));
+                }
+            });
+            return names;
+        }
+
         private static boolean declaresTables(SamTemplate template) {
             Map<?, ?> resources = template.raw().get("Resources") instanceof Map<?, ?> m ? m : Map.of();
             return resources.values().stream()
@@ -206,14 +233,22 @@ public final class LocalMain {
         }
 
         /**
-         * Logs in with a fresh sandbox code, calls myCloudFunction with the token and, with lasting
-         * sessions, refreshes the session once, as an app would.
+         * Logs in with a fresh sandbox code from each build as the same person (the app build's
+         * identity code, then the mini-program build's wx.login code: one user id), calls
+         * myCloudFunction with the token and, with lasting sessions, refreshes the session once, as
+         * an app would.
          */
         public Flow tryTheFlow() {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             try {
+                // "bound": a person whose app and mini program WeChat ties together (unionid, miniprogram_info).
                 HttpResponse<String> login = post(http, api.url() + "/login",
-                        "{\"code\":\"" + wechat.issueCode("weixinApp", "demo") + "\"}", null);
+                        "{\"code\":\"" + wechat.issueCode("bound", "demo") + "\"}", null);
+                HttpResponse<String> miniProgramLogin = post(http, api.url() + "/login", "{\"code\":\""
+                        + wechat.issueMiniProgramCode("bound", "demo") + "\",\"codeType\":\"miniProgram\"}", null);
+                String appUser = login.statusCode() == 200 ? JSON.readTree(login.body()).path("userId").asText(null) : null;
+                boolean sameUser = miniProgramLogin.statusCode() == 200 && appUser != null
+                        && appUser.equals(JSON.readTree(miniProgramLogin.body()).path("userId").asText(null));
                 String token = login.statusCode() == 200 ? JSON.readTree(login.body()).get("token").asText() : null;
                 HttpResponse<String> call = token == null ? null : post(http, api.url() + "/functions/myCloudFunction",
                         "{\"data\":{\"hello\":\"world\"}}", token);
@@ -226,12 +261,13 @@ public final class LocalMain {
                 return new Flow(login.statusCode(), login.body(), token,
                         call == null ? 0 : call.statusCode(), call == null ? null : call.body(),
                         lastingSessions(), refresh == null ? 0 : refresh.statusCode(),
-                        refresh == null ? null : refresh.body(), refreshToken);
+                        refresh == null ? null : refresh.body(), refreshToken,
+                        miniProgramLogin.statusCode(), miniProgramLogin.body(), sameUser);
             } catch (IOException e) {
-                return new Flow(0, e.toString(), null, 0, null, lastingSessions(), 0, null, null);
+                return new Flow(0, e.toString(), null, 0, null, lastingSessions(), 0, null, null, 0, null, false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Flow(0, "interrupted", null, 0, null, lastingSessions(), 0, null, null);
+                return new Flow(0, "interrupted", null, 0, null, lastingSessions(), 0, null, null, 0, null, false);
             }
         }
 
@@ -240,19 +276,27 @@ public final class LocalMain {
             api.close();
             secrets.close();
             wechat.close();
+            if (usersStandIn != null) {
+                usersStandIn.close();
+            }
         }
     }
 
-    /** What the self-check saw; the refresh only when lasting sessions are on. */
+    /**
+     * What the self-check saw; the refresh only when lasting sessions are on. {@code sameUser}: the
+     * mini-program build's login got the app build's user id.
+     */
     public record Flow(int loginStatus, String loginBody, String token, int callStatus, String callBody,
-                       boolean refreshExpected, int refreshStatus, String refreshBody, String refreshToken) {
+                       boolean refreshExpected, int refreshStatus, String refreshBody, String refreshToken,
+                       int miniProgramStatus, String miniProgramBody, boolean sameUser) {
         public boolean ok() {
-            return loginStatus == 200 && callStatus == 200 && (!refreshExpected || refreshStatus == 200);
+            return loginStatus == 200 && miniProgramStatus == 200 && sameUser && callStatus == 200
+                    && (!refreshExpected || refreshStatus == 200);
         }
     }
 
     /** What the run offers; {@code serving}: it goes on serving (not {@code --check}), so say how to stop it. */
-    static void print(PrintStream out, Stack stack, Flow flow, boolean serving) {
+    public static void print(PrintStream out, Stack stack, Flow flow, boolean serving) {
         String api = stack.api().url();
         out.println();
         out.println("Local API (template.yaml, real handlers): " + api);
@@ -261,12 +305,19 @@ public final class LocalMain {
         if (stack.dynamo() != null) {
             out.println("DynamoDB Local (in memory): " + stack.dynamo().endpoint() + "   tables: " + String.join(", ", stack.tables()));
         }
+        if (stack.usersStandIn() != null) {
+            out.println("User directory: an in-memory stand-in of this tool (DynamoDB Local cannot run here; no lasting sessions): "
+                    + stack.usersStandIn().endpoint());
+        }
         out.println();
-        out.println("Self-check: POST /login -> " + flow.loginStatus() + ", POST /functions/myCloudFunction -> "
+        out.println("Self-check: POST /login -> " + flow.loginStatus() + ", POST /login (codeType miniProgram) -> "
+                + flow.miniProgramStatus() + (flow.sameUser() ? " (the same user)" : " (NOT the same user)")
+                + ", POST /functions/myCloudFunction -> "
                 + flow.callStatus() + (flow.refreshExpected() ? ", POST /session/refresh -> " + flow.refreshStatus() : "")
                 + (flow.ok() ? "  (the whole flow works)" : "  FAILED"));
         if (!flow.ok()) {
             out.println("  login answered: " + flow.loginBody());
+            out.println("  mini-program login answered: " + flow.miniProgramBody());
             out.println("  call answered:  " + flow.callBody());
             if (flow.refreshExpected()) {
                 out.println("  refresh answered: " + flow.refreshBody());
@@ -276,6 +327,12 @@ public final class LocalMain {
         out.println("1. Log in with a fresh sandbox code (each code works once; make more below):");
         out.println("   curl -s -X POST " + api + "/login -H 'content-type: application/json' \\");
         out.println("        -d '{\"code\":\"" + stack.wechat().issueCode("weixinApp", "demo") + "\"}'");
+        out.println();
+        out.println("   From the mini-program build (a wx.login code, exchanged with jscode2session; mp.bound.demo.*");
+        out.println("   and bound.demo.* are one person, as the self-check showed):");
+        out.println("   curl -s -X POST " + api + "/login -H 'content-type: application/json' \\");
+        out.println("        -d '{\"code\":\"" + stack.wechat().issueMiniProgramCode("bound", "demo")
+                + "\",\"codeType\":\"miniProgram\"}'");
         out.println();
         out.println("2. Call myCloudFunction with a session token (this one was minted by the self-check):");
         out.println("   curl -s -X POST " + api + "/functions/myCloudFunction -H 'content-type: application/json' \\");
@@ -291,6 +348,7 @@ public final class LocalMain {
         }
         out.println("More codes: type <scenario>.<anything-unique>, e.g. weixinMiniProgram.try42, or ask the sandbox:");
         out.println("   curl -s -X POST " + stack.wechat().baseUrl() + "/sandbox/codes -d '{\"scenario\":\"phoneSms\"}'");
+        out.println("Mini-program codes (codeType miniProgram) are the same with mp. in front, e.g. mp.bound.alice.try42.");
         out.println("Scenarios: " + String.join(", ", WeChatSandbox.scenarios()));
         if (serving) {
             out.println("Press Ctrl+C to stop.");

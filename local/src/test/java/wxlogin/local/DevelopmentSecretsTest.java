@@ -25,6 +25,11 @@ class DevelopmentSecretsTest {
         assertThat(app.get("appid").asText()).isEqualTo(DevelopmentSecrets.APPID);
         assertThat(app.get("appsecret").asText()).isEqualTo(DevelopmentSecrets.APPSECRET);
 
+        // The mini program's, in the same format, with the sandbox's mini-program appid.
+        JsonNode miniProgram = JSON.readTree(DevelopmentSecrets.miniProgramSecretJson());
+        assertThat(miniProgram.get("appid").asText()).isEqualTo("wxsandboxminiprog1");
+        assertThat(miniProgram.get("appsecret").asText()).isEqualTo(DevelopmentSecrets.MINIPROGRAM_APPSECRET);
+
         JsonNode keys = JSON.readTree(DevelopmentSecrets.sessionKeysJson());
         assertThat(keys.get("keys")).hasSize(1);
         assertThat(keys.at("/keys/0/kid").asText()).isEqualTo("local-dev");
@@ -32,11 +37,12 @@ class DevelopmentSecretsTest {
     }
 
     @Test
-    void seedPutsBothSecrets() {
+    void seedPutsTheThreeSecrets() {
         try (SecretsManagerEndpoint endpoint = SecretsManagerEndpoint.start()) {
             DevelopmentSecrets.seed(endpoint);
             assertThat(endpoint.current(DevelopmentSecrets.WECHAT_APP_SECRET_ID)).hasValue(DevelopmentSecrets.wechatAppSecretJson());
             assertThat(endpoint.current(DevelopmentSecrets.SESSION_KEYS_SECRET_ID)).hasValue(DevelopmentSecrets.sessionKeysJson());
+            assertThat(endpoint.current(DevelopmentSecrets.MINIPROGRAM_SECRET_ID)).hasValue(DevelopmentSecrets.miniProgramSecretJson());
         }
     }
 
@@ -51,6 +57,13 @@ class DevelopmentSecretsTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(JSON.readTree(answer.body()).has("access_token")).isTrue();
             assertThat(sandbox.appid()).isEqualTo(DevelopmentSecrets.APPID);
+
+            HttpResponse<String> session = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(sandbox.baseUrl() + WeChatSandbox.JSCODE2SESSION_PATH + "?appid="
+                            + DevelopmentSecrets.MINIPROGRAM_APPID + "&secret=" + DevelopmentSecrets.MINIPROGRAM_APPSECRET
+                            + "&js_code=" + sandbox.issueMiniProgramCode("bound", "alice")
+                            + "&grant_type=authorization_code")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(session.body()).has("openid")).as(session.body()).isTrue();
         }
     }
 }

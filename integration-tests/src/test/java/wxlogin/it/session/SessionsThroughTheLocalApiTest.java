@@ -39,7 +39,7 @@ class SessionsThroughTheLocalApiTest {
     @Test
     void theSelfCheckOfTheReadmesFirstCommandRefreshesTooAndPrintsACurlForIt() {
         assertThat(stack.lastingSessions()).isTrue();
-        assertThat(stack.tables()).containsExactly("SessionsTable");
+        assertThat(stack.tables()).containsExactlyInAnyOrder("SessionsTable", "UsersTable");
 
         LocalMain.Flow flow = stack.tryTheFlow();
 

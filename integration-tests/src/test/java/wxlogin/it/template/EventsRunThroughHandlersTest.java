@@ -56,6 +56,8 @@ class EventsRunThroughHandlersTest {
         for (String function : List.of("CodeExchangeFunction", "SessionFunction")) {
             dynamo.createTable(envJson.path(function).path("SESSIONS_TABLE").asText(), template.properties("SessionsTable"));
         }
+        dynamo.createTable(envJson.path("CodeExchangeFunction").path("USERS_TABLE").asText(),
+                template.properties("UsersTable"));
         // The SDK signs its requests; the stand-in accepts any credentials.
         for (String property : CREDENTIAL_PROPERTIES) {
             savedProperties.put(property, System.getProperty(property));
@@ -104,6 +106,28 @@ class EventsRunThroughHandlersTest {
         assertThat(decision.getIsAuthorized()).isTrue();
         assertThat(decision.getContext()).containsEntry("userId", body.path("userId").asText())
                 .containsEntry("loginType", "weixinApp");
+    }
+
+    @Test
+    void loginMiniProgramJsonLogsInThroughJscode2sessionAsTheSamePersonAsTheAppBuild() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke("CodeExchangeFunction", event("login-miniprogram.json"));
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        JsonNode body = JSON.readTree(response.getBody());
+        assertThat(body.path("loginType").asText()).isEqualTo("miniProgram");
+        assertThat(body.path("openid").asText()).isNotBlank();
+        assertThat(body.path("unionid").asText()).isNotBlank();
+        assertThat(body.toString()).doesNotContain("session_key").doesNotContain("sessionKey");
+        JwtClaims claims = EventsTest.verifiedClaims(body.path("token").asText());
+        assertThat(claims.getSubject()).isEqualTo(body.path("userId").asText());
+        assertThat(claims.getStringClaimValue("appid")).isEqualTo(DevelopmentSecrets.MINIPROGRAM_APPID);
+        assertThat(claims.getStringClaimValue("login_type")).isEqualTo("miniProgram");
+
+        // The same sandbox person (scenario bound, user "default") through the app build: one user.
+        ObjectNode app = event("login.json");
+        app.put("body", "{\"code\":\"" + wechat.issueCode("bound") + "\"}");
+        APIGatewayV2HTTPResponse appLogin = invoke("CodeExchangeFunction", app);
+        assertThat(appLogin.getStatusCode()).as(appLogin.getBody()).isEqualTo(200);
+        assertThat(JSON.readTree(appLogin.getBody()).path("userId").asText()).isEqualTo(body.path("userId").asText());
     }
 
     @Test

@@ -71,8 +71,8 @@ class EventsTest {
     // ------------------------------------------------------------------ HTTP API events (payload 2.0)
 
     @ParameterizedTest
-    @ValueSource(strings = {"login.json", "login-bad-request.json", "my-cloud-function.json", "session-refresh.json",
-            "logout.json", "logout-everywhere.json"})
+    @ValueSource(strings = {"login.json", "login-miniprogram.json", "login-bad-request.json", "my-cloud-function.json",
+            "session-refresh.json", "logout.json", "logout-everywhere.json"})
     void httpEventsAreShapedLikeApiGatewaysPayload2(String name) throws Exception {
         JsonNode raw = JSON.readTree(ProjectFiles.event(name).toFile());
         assertThat(raw.path("body").isTextual()).as(name + ": body is a string").isTrue();
@@ -118,6 +118,23 @@ class EventsTest {
         // The login route is not gated: no identity in the request.
         assertThat(event.getRequestContext().getAuthorizer()).isNull();
         assertThat(event.getHeaders()).doesNotContainKey("authorization");
+    }
+
+    @Test
+    void loginMiniProgramCarriesASandboxMiniProgramCodeWithItsCodeType() throws Exception {
+        APIGatewayV2HTTPEvent event = EventLoader.loadApiGatewayHttpEvent(
+                ProjectFiles.event("login-miniprogram.json").toString());
+        JsonNode body = JSON.readTree(event.getBody());
+        assertThat(body.path("codeType").asText()).isEqualTo("miniProgram");
+        // mp.<scenario>.<nonce>: a wx.login code of the sandbox, one whose person has a unionid.
+        String[] parts = body.path("code").asText().split("\\.");
+        assertThat(parts).hasSize(3);
+        assertThat(parts[0]).isEqualTo("mp");
+        Scenario scenario = Scenario.byId(parts[1]).orElseThrow();
+        assertThat(scenario.succeeds()).isTrue();
+        assertThat(scenario.miniProgramErrcode()).isZero();
+        assertThat(event.getHeaders().get("content-length")).isEqualTo(String.valueOf(event.getBody().length()));
+        assertThat(event.getRequestContext().getAuthorizer()).isNull();
     }
 
     @Test
@@ -267,6 +284,8 @@ class EventsTest {
                 .isEqualTo(DevelopmentSecrets.SESSION_KEYS_SECRET_ID).isEqualTo("wxlogin/local/session-keys");
         assertThat(env.path("CallGateFunction").path("SESSION_KEYS_SECRET_ID").asText())
                 .isEqualTo("wxlogin/local/session-keys");
+        assertThat(env.path("CodeExchangeFunction").path("MINIPROGRAM_SECRET_ID").asText())
+                .isEqualTo(DevelopmentSecrets.MINIPROGRAM_SECRET_ID).isEqualTo("wxlogin/local/mini-program");
         assertThat(env.path("CodeExchangeFunction").path("WECHAT_API_BASE_URL").asText())
                 .isEqualTo("http://host.docker.internal:8081");
     }

@@ -48,6 +48,7 @@ class TemplateTest {
     static final String MY_CLOUD_FUNCTION = "MyCloudFunction";
     static final String SESSION = "SessionFunction";
     static final String SESSIONS_TABLE = "SessionsTable";
+    static final String USERS_TABLE = "UsersTable";
     static final String AUTHORIZER = "CallGate";
 
     /**
@@ -56,12 +57,14 @@ class TemplateTest {
      */
     static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
             "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE",
-            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS", "GATED_FUNCTIONS");
+            "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS", "GATED_FUNCTIONS",
+            "USERS_TABLE", "MINIPROGRAM_SECRET_ID");
 
     /** Which contract variables each function's code reads: exactly these must be declared. */
     static final Map<String, Set<String>> READS = Map.of(
             LOGIN, Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID", "WECHAT_API_BASE_URL",
-                    "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE", "REFRESH_TTL_SECONDS"),
+                    "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE", "REFRESH_TTL_SECONDS", "USERS_TABLE",
+                    "MINIPROGRAM_SECRET_ID"),
             GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY", "GATED_FUNCTIONS"),
             SESSION, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE",
                     "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS"),
@@ -104,6 +107,8 @@ class TemplateTest {
         assertThat(template.type(MY_CLOUD_FUNCTION)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(SESSION)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(SESSIONS_TABLE)).isEqualTo("AWS::DynamoDB::Table");
+        assertThat(template.type(USERS_TABLE)).isEqualTo("AWS::DynamoDB::Table");
+        assertThat(template.type("MiniProgramSecret")).isEqualTo("AWS::SecretsManager::Secret");
         assertThat(template.type("WeChatAppSecret")).isEqualTo("AWS::SecretsManager::Secret");
         assertThat(template.type("SessionKeysSecret")).isEqualTo("AWS::SecretsManager::Secret");
         // Every function is one the tests know (handler, variables, secrets): extend the tables for new ones.
@@ -311,7 +316,9 @@ class TemplateTest {
                 .containsEntry("SESSION_ISSUER", ref("SessionIssuer"))
                 .containsEntry("SESSIONS_TABLE", Map.of("Fn::If", List.of(lastingSessionsCondition(),
                         ref(SESSIONS_TABLE), ref("AWS::NoValue"))))
-                .containsEntry("REFRESH_TTL_SECONDS", ref("RefreshTtlSeconds"));
+                .containsEntry("REFRESH_TTL_SECONDS", ref("RefreshTtlSeconds"))
+                .containsEntry("USERS_TABLE", ref(USERS_TABLE))
+                .containsEntry("MINIPROGRAM_SECRET_ID", miniProgramSecretArnExpression());
         assertThat(template.environment(SESSION))
                 .containsEntry("SESSION_KEYS_SECRET_ID", ref("SessionKeysSecret"))
                 .containsEntry("SESSION_TTL_SECONDS", ref("SessionTtlSeconds"))
@@ -349,7 +356,7 @@ class TemplateTest {
     void eachFunctionReadsOnlyTheSecretsItNeeds() {
         Object wechatSecret = weChatAppSecretArnExpression();
         Map<String, Set<Object>> expected = Map.of(
-                LOGIN, Set.of(wechatSecret, ref("SessionKeysSecret")),
+                LOGIN, Set.of(wechatSecret, ref("SessionKeysSecret"), miniProgramSecretArnExpression()),
                 GATE, Set.of(ref("SessionKeysSecret")),
                 SESSION, Set.of(ref("SessionKeysSecret")),
                 MY_CLOUD_FUNCTION, Set.of());
@@ -424,10 +431,62 @@ class TemplateTest {
                 GATE, Set.of(),
                 MY_CLOUD_FUNCTION, Set.of());
         for (String id : template.functionIds()) {
+            // The users table's grants are checked below.
+            Object users = Map.of("Fn::GetAtt", List.of(USERS_TABLE, "Arn"));
             Set<Grant> dynamo = grants(id).stream().filter(g -> g.action().startsWith("dynamodb:"))
-                    .collect(Collectors.toSet());
+                    .filter(g -> !g.resource().equals(users)).collect(Collectors.toSet());
             assertThat(dynamo).as(id + ": DynamoDB grants").isEqualTo(expected.get(id));
         }
+    }
+
+    @Test
+    void onlyLoginTouchesTheUsersTableWithTheActionsItUses() {
+        Object table = Map.of("Fn::GetAtt", List.of(USERS_TABLE, "Arn"));
+        // One BatchGetItem per login; new links in one TransactWriteItems, authorised per contained
+        // action (conditional puts, an update). No delete: login never removes or moves a link.
+        Set<Grant> login = Set.of(new Grant("dynamodb:BatchGetItem", table), new Grant("dynamodb:PutItem", table),
+                new Grant("dynamodb:UpdateItem", table));
+        for (String id : template.functionIds()) {
+            Set<Grant> dynamo = grants(id).stream().filter(g -> g.action().startsWith("dynamodb:"))
+                    .filter(g -> g.resource().equals(table)).collect(Collectors.toSet());
+            assertThat(dynamo).as(id + ": UsersTable grants").isEqualTo(id.equals(LOGIN) ? login : Set.of());
+        }
+        Set<Object> tables = template.functionIds().stream().flatMap(id -> grants(id).stream())
+                .filter(g -> g.action().startsWith("dynamodb:")).map(Grant::resource).collect(Collectors.toSet());
+        assertThat(tables).as("tables any function may touch").contains(table)
+                .contains(Map.of("Fn::GetAtt", List.of(SESSIONS_TABLE, "Arn"))).hasSize(3);
+    }
+
+    @Test
+    void theUsersTableIsOnDemandWithPointInTimeRecoveryEncryptionAndKeptOnDeleteAndReplace() {
+        Map<String, Object> resource = template.resource(USERS_TABLE);
+        // The only place a person's id lives: never deleted with the stack or by a replacement.
+        assertThat(resource).containsEntry("DeletionPolicy", "Retain").containsEntry("UpdateReplacePolicy", "Retain");
+        Map<String, Object> table = template.properties(USERS_TABLE);
+        assertThat(table.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
+        // The key the code uses (wxlogin.users.UserDirectory): a string partition key "pk", no sort key.
+        assertThat(list(table.get("KeySchema"))).containsExactly(Map.of("AttributeName", "pk", "KeyType", "HASH"));
+        assertThat(list(table.get("AttributeDefinitions")))
+                .containsExactly(Map.of("AttributeName", "pk", "AttributeType", "S"));
+        assertThat(map(table.get("PointInTimeRecoverySpecification"))).containsEntry("PointInTimeRecoveryEnabled", true);
+        assertThat(map(table.get("SSESpecification"))).containsEntry("SSEEnabled", true);
+        // Nothing in it expires; a fixed name would block a second stack in the account.
+        assertThat(table).doesNotContainKeys("TableName", "TimeToLiveSpecification");
+    }
+
+    @Test
+    void theMiniProgramSecretIsCreatedOnlyWithoutAnExistingOneWithTheAppSecretsPlaceholder() throws IOException {
+        Map<String, Object> secret = template.resource("MiniProgramSecret");
+        String condition = String.valueOf(secret.get("Condition"));
+        assertThat(list(map(template.section("Conditions").get(condition)).get("Fn::Equals")))
+                .containsExactlyInAnyOrder(ref("ExistingMiniProgramSecretArn"), "");
+        Map<String, Object> properties = map(secret.get("Properties"));
+        JsonNode placeholder = new ObjectMapper().readTree(String.valueOf(properties.get("SecretString")));
+        // The placeholder the function recognises as "not configured" (WeChatCredentials.PLACEHOLDER).
+        assertThat(placeholder.get("appid").asText()).isEqualTo(wxlogin.wechat.WeChatCredentials.PLACEHOLDER);
+        assertThat(placeholder.get("appsecret").asText()).isEqualTo(wxlogin.wechat.WeChatCredentials.PLACEHOLDER);
+        assertThat(map(template.section("Parameters").get("ExistingMiniProgramSecretArn")).get("AllowedPattern"))
+                .isEqualTo(map(template.section("Parameters").get("ExistingWeChatAppSecretArn")).get("AllowedPattern"));
     }
 
     @Test
@@ -564,6 +623,8 @@ class TemplateTest {
         assertThat(map(outputs.get("WeChatAppSecretArn")).get("Value")).isEqualTo(weChatAppSecretArnExpression());
         assertThat(map(outputs.get("SessionKeysSecretArn")).get("Value")).isEqualTo(ref("SessionKeysSecret"));
         assertThat(map(outputs.get("SessionsTableName")).get("Value")).isEqualTo(ref(SESSIONS_TABLE));
+        assertThat(map(outputs.get("UsersTableName")).get("Value")).isEqualTo(ref(USERS_TABLE));
+        assertThat(map(outputs.get("MiniProgramSecretArn")).get("Value")).isEqualTo(miniProgramSecretArnExpression());
         assertThat(map(outputs.get("SessionFunctionAliasArn")).get("Value")).isEqualTo(ref(SESSION + ".Alias"));
     }
 
@@ -573,6 +634,12 @@ class TemplateTest {
     private static Object weChatAppSecretArnExpression() {
         String condition = String.valueOf(template.resource("WeChatAppSecret").get("Condition"));
         return Map.of("Fn::If", List.of(condition, ref("WeChatAppSecret"), ref("ExistingWeChatAppSecretArn")));
+    }
+
+    /** {@code !If [<created?>, !Ref MiniProgramSecret, !Ref ExistingMiniProgramSecretArn]}. */
+    private static Object miniProgramSecretArnExpression() {
+        String condition = String.valueOf(template.resource("MiniProgramSecret").get("Condition"));
+        return Map.of("Fn::If", List.of(condition, ref("MiniProgramSecret"), ref("ExistingMiniProgramSecretArn")));
     }
 
     /** The condition of the lasting-sessions switch (what login's SESSIONS_TABLE depends on). */

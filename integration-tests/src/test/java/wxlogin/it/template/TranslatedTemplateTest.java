@@ -64,7 +64,9 @@ class TranslatedTemplateTest {
                 }
             }
         }
-        assertThat(actions).containsExactlyInAnyOrder("secretsmanager:GetSecretValue", "dynamodb:PutItem");
+        // The secrets; the user directory (a read, conditional puts and an update); a session's puts.
+        assertThat(actions).containsExactlyInAnyOrder("secretsmanager:GetSecretValue", "dynamodb:BatchGetItem",
+                "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:PutItem");
         Deployed shortSessions = deployed(Map.of("EnableLastingSessions", "false"));
         List<Object> without = new ArrayList<>();
         for (Object policy : list(shortSessions.properties(role).get("Policies"))) {
@@ -74,7 +76,8 @@ class TranslatedTemplateTest {
                 }
             }
         }
-        assertThat(without).containsExactly("secretsmanager:GetSecretValue");
+        assertThat(without).containsExactlyInAnyOrder("secretsmanager:GetSecretValue", "dynamodb:BatchGetItem",
+                "dynamodb:PutItem", "dynamodb:UpdateItem");
     }
 
     @Test

@@ -27,8 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The wire protocol AWS's JSON 1.1 services share, for local stand-ins: {@code POST /} with
- * {@code Content-Type: application/x-amz-json-1.1} and {@code X-Amz-Target: <prefix>.<Operation>},
+ * The wire protocol AWS's JSON services share, for local stand-ins: {@code POST /} with
+ * {@code Content-Type: application/x-amz-json-1.1} (1.0 for DynamoDB) and {@code X-Amz-Target: <prefix>.<Operation>},
  * a SigV4 {@code Authorization} header scoped to the service (the signature itself is not
  * verified: any access key works; the point is that the caller takes the signed path it takes in
  * AWS), errors as {@code {"__type", "message"}} with AWS's statuses, injected faults and call
@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
 public abstract class AwsJsonEndpoint implements AutoCloseable {
 
     protected static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    private static final String JSON_1_1 = "application/x-amz-json-1.1";
     private static final int MAX_REQUEST_BYTES = 1024 * 1024;
     private static final Pattern CREDENTIAL_SCOPE =
             Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/,\\s]+/([^/,\\s]+)/aws4_request");
@@ -47,6 +47,8 @@ public abstract class AwsJsonEndpoint implements AutoCloseable {
     private final String signingName;
     private final String targetPrefix;
     private final String internalErrorType;
+    /** {@code application/x-amz-json-1.1}, or 1.0 for DynamoDB. */
+    private final String contentType;
     private final LongAdder totalCalls = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> callsByOperation = new ConcurrentHashMap<>();
     private final Deque<AwsFault> faults = new ArrayDeque<>(); // guarded by itself
@@ -57,11 +59,18 @@ public abstract class AwsJsonEndpoint implements AutoCloseable {
         private static final long serialVersionUID = 1L;
         final int status;
         final String type;
+        /** More members of the error body (e.g. DynamoDB's CancellationReasons), or null. */
+        final ObjectNode details;
 
         public AwsError(int status, String type, String message) {
+            this(status, type, message, null);
+        }
+
+        public AwsError(int status, String type, String message, ObjectNode details) {
             super(message, null, false, false);
             this.status = status;
             this.type = type;
+            this.details = details;
         }
     }
 
@@ -72,6 +81,13 @@ public abstract class AwsJsonEndpoint implements AutoCloseable {
      */
     protected AwsJsonEndpoint(int port, String signingName, String targetPrefix, String internalErrorType)
             throws IOException {
+        this(port, signingName, targetPrefix, internalErrorType, JSON_1_1);
+    }
+
+    /** @param contentType the protocol's content type: {@code application/x-amz-json-1.0} for DynamoDB */
+    protected AwsJsonEndpoint(int port, String signingName, String targetPrefix, String internalErrorType,
+                              String contentType) throws IOException {
+        this.contentType = Objects.requireNonNull(contentType, "contentType");
         this.signingName = Objects.requireNonNull(signingName, "signingName");
         this.targetPrefix = Objects.requireNonNull(targetPrefix, "targetPrefix") + ".";
         this.internalErrorType = Objects.requireNonNull(internalErrorType, "internalErrorType");
@@ -186,6 +202,9 @@ public abstract class AwsJsonEndpoint implements AutoCloseable {
             ObjectNode error = JSON.createObjectNode();
             error.put("__type", e.type);
             error.put("message", e.getMessage());
+            if (e.details != null) {
+                error.setAll(e.details);
+            }
             return new Answer(e.status, error);
         } catch (RuntimeException e) {
             // An endpoint bug: answer like AWS's own internal failures instead of dropping the connection.
@@ -213,10 +232,10 @@ public abstract class AwsJsonEndpoint implements AutoCloseable {
     }
 
     private void checkProtocol(HttpExchange exchange) {
-        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
-        boolean jsonOneOne = contentType.split(";")[0].trim().equalsIgnoreCase(CONTENT_TYPE);
-        if (!"POST".equals(exchange.getRequestMethod()) || !"/".equals(exchange.getRequestURI().getPath()) || !jsonOneOne) {
-            throw new AwsError(400, "UnknownOperationException", "Expected POST / with Content-Type " + CONTENT_TYPE
+        String sent = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
+        boolean protocol = sent.split(";")[0].trim().equalsIgnoreCase(contentType);
+        if (!"POST".equals(exchange.getRequestMethod()) || !"/".equals(exchange.getRequestURI().getPath()) || !protocol) {
+            throw new AwsError(400, "UnknownOperationException", "Expected POST / with Content-Type " + contentType
                     + " and X-Amz-Target " + targetPrefix + "<Operation>.");
         }
     }
@@ -232,14 +251,14 @@ public abstract class AwsJsonEndpoint implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, Answer answer) throws IOException {
+    private void send(HttpExchange exchange, Answer answer) throws IOException {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(answer.body());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
         exchange.sendResponseHeaders(answer.status(), bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -396,6 +396,13 @@ public final class WeChatSandbox implements AutoCloseable {
         calls.clear();
     }
 
+    /** Every session_key the sandbox handed out so far: tests prove none reaches a log or an answer. */
+    public List<String> sessionKeysHandedOut() {
+        synchronized (lock) {
+            return List.copyOf(sessionKeys);
+        }
+    }
+
     /** The user_ids removed by unregisteruser so far, in order. */
     public List<String> unregisteredUserIds() {
         synchronized (lock) {
