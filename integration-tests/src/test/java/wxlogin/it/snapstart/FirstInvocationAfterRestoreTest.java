@@ -69,6 +69,9 @@ class FirstInvocationAfterRestoreTest {
         env = DevelopmentSecrets.environment(wechat, secrets);
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
         env.put("SESSIONS_TABLE", table);
+        String users = "users-" + UUID.randomUUID();
+        dynamo.createTable(users, Template.load().properties("UsersTable"));
+        env.put("USERS_TABLE", users);
     }
 
     @AfterAll
