@@ -46,6 +46,7 @@ class TemplateTest {
     static final String LOGIN = "CodeExchangeFunction";
     static final String GATE = "CallGateFunction";
     static final String MY_CLOUD_FUNCTION = "MyCloudFunction";
+    static final String PHONE_FUNCTION = "GetPhoneNumberFunction";
     static final String SESSION = "SessionFunction";
     static final String SESSIONS_TABLE = "SessionsTable";
     static final String USERS_TABLE = "UsersTable";
@@ -58,7 +59,7 @@ class TemplateTest {
     static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
             "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE",
             "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS", "GATED_FUNCTIONS",
-            "USERS_TABLE", "MINIPROGRAM_SECRET_ID");
+            "USERS_TABLE", "MINIPROGRAM_SECRET_ID", "WECHAT_API_SECRET_ID");
 
     /** Which contract variables each function's code reads: exactly these must be declared. */
     static final Map<String, Set<String>> READS = Map.of(
@@ -68,7 +69,8 @@ class TemplateTest {
             GATE, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "GATE_POLICY", "GATED_FUNCTIONS"),
             SESSION, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE",
                     "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS"),
-            MY_CLOUD_FUNCTION, Set.of());
+            MY_CLOUD_FUNCTION, Set.of(),
+            PHONE_FUNCTION, Set.of("WECHAT_API_SECRET_ID", "WECHAT_API_BASE_URL"));
 
     /** Read by the JVM, not by our code. */
     static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
@@ -85,6 +87,8 @@ class TemplateTest {
             GATE, new HandlerSpec("wxlogin.gate.CallGateHandler", APIGatewayV2CustomAuthorizerEvent.class,
                     SimpleIAMPolicyResponse.class),
             MY_CLOUD_FUNCTION, new HandlerSpec("wxlogin.cloudfunction.MyCloudFunction", APIGatewayV2HTTPEvent.class,
+                    APIGatewayV2HTTPResponse.class),
+            PHONE_FUNCTION, new HandlerSpec("wxlogin.cloudfunction.GetPhoneNumber", APIGatewayV2HTTPEvent.class,
                     APIGatewayV2HTTPResponse.class),
             SESSION, new HandlerSpec("wxlogin.session.handler.SessionHandler", APIGatewayV2HTTPEvent.class,
                     APIGatewayV2HTTPResponse.class));
@@ -359,7 +363,9 @@ class TemplateTest {
                 LOGIN, Set.of(wechatSecret, ref("SessionKeysSecret"), miniProgramSecretArnExpression()),
                 GATE, Set.of(ref("SessionKeysSecret")),
                 SESSION, Set.of(ref("SessionKeysSecret")),
-                MY_CLOUD_FUNCTION, Set.of());
+                MY_CLOUD_FUNCTION, Set.of(),
+                // The openapi sample calls WeChat with the mini program's access token.
+                PHONE_FUNCTION, Set.of(miniProgramSecretArnExpression()));
         for (String id : template.functionIds()) {
             List<Grant> all = grants(id);
             assertThat(all).as(id + ": no wildcard actions").allSatisfy(g -> assertThat(g.action()).doesNotContain("*"));
@@ -429,7 +435,8 @@ class TemplateTest {
                         new Grant("dynamodb:Query", Map.of("Fn::Sub", "${SessionsTable.Arn}/index/ByUser"))),
                 // The gate stays stateless.
                 GATE, Set.of(),
-                MY_CLOUD_FUNCTION, Set.of());
+                MY_CLOUD_FUNCTION, Set.of(),
+                PHONE_FUNCTION, Set.of());
         for (String id : template.functionIds()) {
             // The users table's grants are checked below.
             Object users = Map.of("Fn::GetAtt", List.of(USERS_TABLE, "Arn"));
