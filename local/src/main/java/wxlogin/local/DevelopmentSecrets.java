@@ -75,6 +75,8 @@ public final class DevelopmentSecrets {
         env.put("WECHAT_APP_SECRET_ID", WECHAT_APP_SECRET_ID);
         env.put("SESSION_KEYS_SECRET_ID", SESSION_KEYS_SECRET_ID);
         env.put("MINIPROGRAM_SECRET_ID", MINIPROGRAM_SECRET_ID);
+        // The openapi sample (GetPhoneNumberFunction) calls WeChat with the mini program's token.
+        env.put("WECHAT_API_SECRET_ID", MINIPROGRAM_SECRET_ID);
         env.put("WECHAT_API_BASE_URL", wechat.baseUrl());
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManager.endpoint().toString());
         env.put("AWS_REGION", secretsManager.region());

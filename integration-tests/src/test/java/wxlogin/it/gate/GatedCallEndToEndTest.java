@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import wxlogin.it.template.ProjectFiles;
 import wxlogin.local.LocalMain;
+import wxlogin.local.wechat.WeChatSandbox;
 
 class GatedCallEndToEndTest {
 
@@ -50,6 +51,23 @@ class GatedCallEndToEndTest {
         assertThat(body.at("/result/appid").asText()).isEqualTo("wxlocal0000000001");
         // The raw HTTP event (which holds the token) never reaches the function's answer.
         assertThat(call.body()).doesNotContain(session.get("token").asText());
+    }
+
+    @Test
+    void theWeChatApiSampleGivesTheCallerThePhoneNumberOfItsCode() throws Exception {
+        start(Map.of());
+        JsonNode session = login("weixinMiniProgram", "phoebe");
+        String code = stack.wechat().issuePhoneCode("phoebe");
+
+        HttpResponse<String> call = post("/functions/getPhoneNumber", "{\"data\":{\"code\":\"" + code + "\"}}",
+                Map.of("authorization", "Bearer " + session.get("token").asText()));
+
+        assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
+        assertThat(JSON.readTree(call.body()).at("/result/phoneNumber").asText())
+                .isEqualTo(WeChatSandbox.phoneNumberOf("phoebe"));
+        HttpResponse<String> again = post("/functions/getPhoneNumber", "{\"data\":{\"code\":\"" + code + "\"}}",
+                Map.of("authorization", "Bearer " + session.get("token").asText()));
+        assertThat(JSON.readTree(again.body()).get("errCode").asLong()).as("a code works once").isEqualTo(40029);
     }
 
     @Test
