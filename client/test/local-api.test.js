@@ -113,3 +113,23 @@ test('app build against the real local API: a refresh token the API refuses ends
   assert.deepEqual(events, ['signedOut:refused'])
   assert.equal(reloaded.getSession(), null)
 })
+
+test('both builds against the real local API: the mini program logs in by itself with wx.login, and the app build is the same person', { skip }, async () => {
+  const user = 'kit' + Math.random().toString(36).slice(2, 8)
+  const mini = await createWx({ build: 'miniProgram', codePrefixes: { login: 'mp.bound.' + user } })
+  const miniCloud = createClient({ baseUrl, wx: mini })
+  // No session yet: in the mini-program build the kit logs in by itself (wx.login needs no user action).
+  const res = await miniCloud.callFunction({ name: 'myCloudFunction', data: { from: 'mini program' } })
+  assert.equal(res.errMsg, 'cloud.callFunction:ok')
+  const miniSession = miniCloud.getSession()
+  assert.equal(miniSession.loginType, 'miniProgram')
+  assert.equal(mini.codesIssued.length, 1)
+  assert.match(mini.codesIssued[0], /^mp\.bound\./)
+
+  const app = await createWx({ build: 'app', codePrefixes: { weixinAppLogin: 'bound.' + user } })
+  const appCloud = createClient({ baseUrl, wx: app })
+  const appSession = await appCloud.login()
+  assert.equal(appSession.loginType, 'weixinApp')
+  assert.equal(appSession.userId, miniSession.userId, 'one person in both builds')
+  assert.equal((await appCloud.callFunction({ name: 'myCloudFunction' })).errMsg, 'cloud.callFunction:ok')
+})

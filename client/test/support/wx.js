@@ -15,7 +15,9 @@ async function closedPort () {
   return port
 }
 
-async function createWx ({ build = 'app', storage = new Map() } = {}) {
+// codePrefixes: what a wx.*Login API's codes start with, e.g. { login: 'mp.bound.alice' } for the
+// local API's WeChat sandbox (a code is <prefix>.<nonce>).
+async function createWx ({ build = 'app', storage = new Map(), codePrefixes = {} } = {}) {
   const deadPort = await closedPort()
   let codes = 0
   const wx = {
@@ -68,7 +70,8 @@ async function createWx ({ build = 'app', storage = new Map() } = {}) {
       storage.delete(key)
     },
   }
-  const loginApi = prefix => function ({ success, fail }) {
+  const loginApi = (name, fallback) => function ({ success, fail }) {
+    const prefix = codePrefixes[name] || fallback
     setImmediate(() => {
       if (wx.loginFailures.length) return fail(wx.loginFailures.shift())
       const code = prefix + '.n' + (++codes) + 'r' + Math.random().toString(36).slice(2, 10)
@@ -76,15 +79,15 @@ async function createWx ({ build = 'app', storage = new Map() } = {}) {
       success({ code, errMsg: 'login:ok' })
     })
   }
-  wx.weixinMiniProgramLogin = loginApi('weixinMiniProgram')
-  wx.getMiniProgramCode = loginApi('miniProgramCode')
+  wx.weixinMiniProgramLogin = loginApi('weixinMiniProgramLogin', 'weixinMiniProgram')
+  wx.getMiniProgramCode = loginApi('getMiniProgramCode', 'miniProgramCode')
   if (build === 'app') {
     wx.miniapp = {}
-    wx.weixinAppLogin = loginApi('weixinApp')
-    wx.appleLogin = loginApi('apple')
-    wx.phoneSmsLogin = loginApi('phoneSms')
+    wx.weixinAppLogin = loginApi('weixinAppLogin', 'weixinApp')
+    wx.appleLogin = loginApi('appleLogin', 'apple')
+    wx.phoneSmsLogin = loginApi('phoneSmsLogin', 'phoneSms')
   } else {
-    wx.login = loginApi('miniProgram')
+    wx.login = loginApi('login', 'miniProgram')
   }
   return wx
 }
