@@ -27,7 +27,7 @@ import wxlogin.gate.CallGateHandler;
 import wxlogin.it.faults.FaultProxy;
 import wxlogin.testing.SecretLedger;
 import wxlogin.local.DevelopmentSecrets;
-import wxlogin.local.secrets.SmFault;
+import wxlogin.local.aws.AwsFault;
 import wxlogin.login.LoginHandler;
 import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.secrets.SecretUnavailableException;
@@ -57,10 +57,10 @@ class SecretsManagerFailuresTest {
 
         void inject(StandIns standIns) {
             switch (this) {
-                case THROTTLING -> standIns.secrets.failNext(20, SmFault.THROTTLING);
-                case INTERNAL_ERROR -> standIns.secrets.failNext(20, SmFault.INTERNAL);
+                case THROTTLING -> standIns.secrets.failNext(20, AwsFault.THROTTLING);
+                case INTERNAL_ERROR -> standIns.secrets.failNext(20, AwsFault.INTERNAL);
                 // Socket timeout 3 s, API call timeout 6 s (SecretsManagerSource): two attempts at most.
-                case SLOWER_THAN_THE_SDK_TIMEOUTS -> standIns.secrets.failNext(4, SmFault.SLOW(7_000));
+                case SLOWER_THAN_THE_SDK_TIMEOUTS -> standIns.secrets.failNext(4, AwsFault.SLOW(7_000));
             }
         }
     }

@@ -1,24 +1,13 @@
 package wxlogin.local.secrets;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -26,13 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import wxlogin.local.aws.AwsJsonEndpoint;
 
 /**
  * A local stand-in for AWS Secrets Manager that speaks its wire protocol (JSON 1.1), so the real
@@ -52,7 +35,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe. Start with {@link #start()}; stop with {@link #close()}.
  */
-public final class SecretsManagerEndpoint implements AutoCloseable {
+public final class SecretsManagerEndpoint extends AwsJsonEndpoint {
 
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String ACCOUNT_ID = "000000000000";
@@ -61,25 +44,11 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     public static final String AWSCURRENT = "AWSCURRENT";
     public static final String AWSPREVIOUS = "AWSPREVIOUS";
 
-    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
-    private static final String TARGET_PREFIX = "secretsmanager.";
-    private static final int MAX_REQUEST_BYTES = 256 * 1024;
-    private static final Pattern CREDENTIAL_SCOPE =
-            Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/,\\s]+/([^/,\\s]+)/aws4_request");
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final String region;
     private final Clock clock;
 
-    private final LongAdder totalCalls = new LongAdder();
-    private final ConcurrentHashMap<String, LongAdder> callsByOperation = new ConcurrentHashMap<>();
-    private volatile boolean down;
-
     private final Object lock = new Object();
     private final Map<String, Secret> secrets = new LinkedHashMap<>(); // guarded by lock
-    private final Deque<SmFault> faults = new ArrayDeque<>();           // guarded by lock
 
     private static final class Secret {
         final String name;
@@ -101,35 +70,10 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     private record Version(String id, String secretString, Instant createdAt, Set<String> stages) {
     }
 
-    private record Answer(int status, JsonNode body) {
-    }
-
-    /** An AWS error answer, thrown from operation handlers to keep them linear. */
-    private static final class AwsError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final int status;
-        final String type;
-
-        AwsError(int status, String type, String message) {
-            super(message, null, false, false);
-            this.status = status;
-            this.type = type;
-        }
-    }
-
     private SecretsManagerEndpoint(int port, String region, Clock clock) throws IOException {
+        super(port, "secretsmanager", "secretsmanager", "InternalServiceError");
         this.region = Objects.requireNonNull(region, "region");
         this.clock = Objects.requireNonNull(clock, "clock");
-        AtomicInteger threadCount = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "secrets-manager-endpoint-" + threadCount.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
     }
 
     /** Starts on a free port of 127.0.0.1, region us-east-1. */
@@ -151,15 +95,6 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- Java API
-
-    /** e.g. {@code http://127.0.0.1:54321}: the value for endpointOverride / AWS_ENDPOINT_URL_SECRETS_MANAGER. */
-    public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port());
-    }
-
-    public int port() {
-        return server.getAddress().getPort();
-    }
 
     public String region() {
         return region;
@@ -188,145 +123,16 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
         return arnPrefix() + name + "-" + ARN_SUFFIX;
     }
 
-    /** Every request received, whatever its outcome. */
-    public long calls() {
-        return totalCalls.sum();
-    }
-
-    /** Requests received for {@code operation}, e.g. {@code GetSecretValue}. */
-    public long calls(String operation) {
-        LongAdder adder = callsByOperation.get(operation);
-        return adder == null ? 0 : adder.sum();
-    }
-
-    public void resetCounters() {
-        totalCalls.reset();
-        callsByOperation.clear();
-    }
-
-    /** The next {@code times} authenticated requests get {@code fault}; calls queue up. */
-    public void failNext(int times, SmFault fault) {
-        Objects.requireNonNull(fault, "fault");
-        if (times < 1) throw new IllegalArgumentException("times must be >= 1");
-        synchronized (lock) {
-            for (int i = 0; i < times; i++) faults.add(fault);
-        }
-    }
-
-    public void clearFaults() {
-        synchronized (lock) {
-            faults.clear();
-        }
-    }
-
-    /** While down, every request gets HTTP 503 ServiceUnavailableException ("Secrets Manager down"). */
-    public void setDown(boolean down) {
-        this.down = down;
-    }
-
     @Override
-    public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-    }
-
-    // ---------------------------------------------------------------- HTTP
-
-    private void handle(HttpExchange exchange) {
-        try {
-            totalCalls.increment();
-            String target = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Target")).orElse("");
-            String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : "";
-            if (!operation.isEmpty()) callsByOperation.computeIfAbsent(operation, o -> new LongAdder()).increment();
-            byte[] body = exchange.getRequestBody().readNBytes(MAX_REQUEST_BYTES);
-            send(exchange, answer(exchange, operation, body));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // shutting down
-        } catch (IOException e) {
-            // The client went away; nothing to answer.
-        } finally {
-            exchange.close();
-        }
-    }
-
-    private Answer answer(HttpExchange exchange, String operation, byte[] body) throws InterruptedException {
-        try {
-            if (down) throw new AwsError(503, "ServiceUnavailableException", "Service Unavailable");
-            checkAuthorization(exchange.getRequestHeaders().getFirst("Authorization"));
-            SmFault fault = takeFault();
-            if (fault != null) {
-                switch (fault.kind()) {
-                    case THROTTLING -> throw new AwsError(400, "ThrottlingException", "Rate exceeded");
-                    case INTERNAL -> throw new AwsError(500, "InternalServiceError",
-                            "An error occurred on the server side.");
-                    case SLOW -> Thread.sleep(fault.millis());
-                }
-            }
-            checkProtocol(exchange);
-            JsonNode request = parse(body);
-            return new Answer(200, switch (operation) {
-                case "GetSecretValue" -> getSecretValue(request);
-                case "PutSecretValue" -> putSecretValue(request);
-                case "CreateSecret" -> createSecret(request);
-                case "DescribeSecret" -> describeSecret(request);
-                default -> throw new AwsError(400, "InvalidAction",
-                        "The action or operation requested is invalid. Verify that the action is typed correctly: '"
-                                + exchange.getRequestHeaders().getFirst("X-Amz-Target") + "'.");
-            });
-        } catch (AwsError e) {
-            ObjectNode error = JSON.createObjectNode();
-            error.put("__type", e.type);
-            error.put("message", e.getMessage());
-            return new Answer(e.status, error);
-        } catch (RuntimeException e) {
-            // An endpoint bug: answer like AWS's own internal failures instead of dropping the connection.
-            ObjectNode error = JSON.createObjectNode();
-            error.put("__type", "InternalFailure");
-            error.put("message", "local endpoint bug: " + e);
-            return new Answer(500, error);
-        }
-    }
-
-    private static void checkAuthorization(String authorization) {
-        if (authorization == null || !authorization.startsWith("AWS4-HMAC-SHA256")) {
-            throw new AwsError(400, "MissingAuthenticationTokenException", "Missing Authentication Token");
-        }
-        // A request signed for another service would be rejected by AWS; catch that here too.
-        Matcher scope = CREDENTIAL_SCOPE.matcher(authorization);
-        if (!scope.find()) {
-            throw new AwsError(400, "IncompleteSignatureException",
-                    "Authorization header requires a Credential=<key>/<date>/<region>/<service>/aws4_request parameter.");
-        }
-        if (!"secretsmanager".equals(scope.group(1))) {
-            throw new AwsError(403, "InvalidSignatureException",
-                    "Credential should be scoped to correct service: 'secretsmanager'.");
-        }
-    }
-
-    private static void checkProtocol(HttpExchange exchange) {
-        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
-        boolean jsonOneOne = contentType.split(";")[0].trim().equalsIgnoreCase(CONTENT_TYPE);
-        if (!"POST".equals(exchange.getRequestMethod()) || !"/".equals(exchange.getRequestURI().getPath()) || !jsonOneOne) {
-            throw new AwsError(400, "UnknownOperationException",
-                    "Expected POST / with Content-Type " + CONTENT_TYPE + " and X-Amz-Target secretsmanager.<Operation>.");
-        }
-    }
-
-    private static JsonNode parse(byte[] body) {
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node == null || node.isMissingNode()) return JSON.createObjectNode();
-            if (!node.isObject()) throw new AwsError(400, "SerializationException", "Request body must be a JSON object.");
-            return node;
-        } catch (IOException e) {
-            throw new AwsError(400, "SerializationException", "Request body is not valid JSON.");
-        }
-    }
-
-    private SmFault takeFault() {
-        synchronized (lock) {
-            return faults.poll();
-        }
+    protected JsonNode operation(String operation, JsonNode request) {
+        return switch (operation) {
+            case "GetSecretValue" -> getSecretValue(request);
+            case "PutSecretValue" -> putSecretValue(request);
+            case "CreateSecret" -> createSecret(request);
+            case "DescribeSecret" -> describeSecret(request);
+            default -> throw new AwsError(400, "InvalidAction", "The action or operation requested is invalid. "
+                    + "Verify that the action is typed correctly: 'secretsmanager." + operation + "'.");
+        };
     }
 
     // ---------------------------------------------------------------- operations
@@ -487,20 +293,5 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     private static String optional(JsonNode request, String field) {
         JsonNode node = request.get(field);
         return node == null || node.isNull() ? null : node.asText();
-    }
-
-    private static void send(HttpExchange exchange, Answer answer) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(answer.body());
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-        exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
-        exchange.sendResponseHeaders(answer.status(), bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }

@@ -1,6 +1,8 @@
 // Level: component test — SecretsManagerEndpoint driven by the real AWS SDK v2 client (signed requests, JSON 1.1).
 package wxlogin.local.secrets;
 
+import wxlogin.local.aws.AwsFault;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,14 +127,14 @@ class SecretsManagerEndpointSdkTest {
     @Test
     void throttlingAndInternalErrorsSurfaceAsSdkExceptions() {
         try (SecretsManagerClient noRetries = client(true)) {
-            endpoint.failNext(1, SmFault.THROTTLING);
+            endpoint.failNext(1, AwsFault.THROTTLING);
             assertThatThrownBy(() -> noRetries.getSecretValue(r -> r.secretId(NAME)))
                     .isInstanceOfSatisfying(SecretsManagerException.class, e -> {
                         assertThat(e.statusCode()).isEqualTo(400);
                         assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ThrottlingException");
                         assertThat(e.isThrottlingException()).isTrue();
                     });
-            endpoint.failNext(1, SmFault.INTERNAL);
+            endpoint.failNext(1, AwsFault.INTERNAL);
             assertThatThrownBy(() -> noRetries.getSecretValue(r -> r.secretId(NAME)))
                     .isInstanceOfSatisfying(SecretsManagerException.class, e -> {
                         assertThat(e.statusCode()).isEqualTo(500);
@@ -145,7 +147,7 @@ class SecretsManagerEndpointSdkTest {
 
     @Test
     void theDefaultClientRetriesPastOneThrottle() {
-        endpoint.failNext(1, SmFault.THROTTLING);
+        endpoint.failNext(1, AwsFault.THROTTLING);
         assertThat(client.getSecretValue(r -> r.secretId(NAME)).secretString()).isEqualTo(VALUE);
         assertThat(endpoint.calls("GetSecretValue")).isEqualTo(2);
     }
@@ -163,7 +165,7 @@ class SecretsManagerEndpointSdkTest {
 
     @Test
     void slowAnswersAfterTheDelay() {
-        endpoint.failNext(1, SmFault.SLOW(300));
+        endpoint.failNext(1, AwsFault.SLOW(300));
         long started = System.nanoTime();
         assertThat(client.getSecretValue(r -> r.secretId(NAME)).secretString()).isEqualTo(VALUE);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
