@@ -262,6 +262,18 @@ class EventsRunThroughHandlersTest {
     }
 
     /** The class the template's Handler names, built with the environment when it accepts one. */
+    @Test
+    void theWeChatApiSampleEventGivesThePhoneNumberOfItsCode() throws Exception {
+        ObjectNode event = event("get-phone-number.json");
+        APIGatewayV2HTTPResponse response = invoke("GetPhoneNumberFunction", event);
+        assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
+        assertThat(JSON.readTree(response.getBody()).at("/result/phoneNumber").asText())
+                .isEqualTo(WeChatSandbox.phoneNumberOf("demo"));
+        // The event's code is spent: sam local invoke with it again gets WeChat's 40029.
+        APIGatewayV2HTTPResponse again = invoke("GetPhoneNumberFunction", event("get-phone-number.json"));
+        assertThat(JSON.readTree(again.getBody()).get("errCode").asLong()).isEqualTo(40029);
+    }
+
     private static RequestStreamHandler handler(String functionId) throws Exception {
         String handler = String.valueOf(template.functionProperties(functionId).get("Handler"));
         Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
