@@ -4,11 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import wxlogin.common.RandomIds;
 
 /**
  * Opaque refresh tokens, base64url without padding (43 characters): a login's first token is 256
@@ -24,31 +24,21 @@ public final class RefreshTokens {
     private static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9_-]{" + TOKEN_LENGTH + "}");
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-    // Created on first use, never during init: under SnapStart no random state may come from a snapshot.
-    private SecureRandom random;
+    private final RandomIds random = new RandomIds();
 
     /** A new refresh token. */
     public String newToken() {
-        return BASE64URL.encodeToString(randomBytes(TOKEN_BYTES));
+        return random.next(TOKEN_BYTES);
     }
 
     /** A new family id: not a credential (it is never sent to clients), only unique. */
     public String newFamilyId() {
-        return BASE64URL.encodeToString(randomBytes(FAMILY_ID_BYTES));
+        return random.next(FAMILY_ID_BYTES);
     }
 
     /** Drops the random generator so the next token seeds a new one (after a SnapStart restore). */
-    public synchronized void forgetRandomness() {
-        random = null;
-    }
-
-    private synchronized byte[] randomBytes(int count) {
-        if (random == null) {
-            random = new SecureRandom();
-        }
-        byte[] bytes = new byte[count];
-        random.nextBytes(bytes);
-        return bytes;
+    public void forgetRandomness() {
+        random.forget();
     }
 
     /**

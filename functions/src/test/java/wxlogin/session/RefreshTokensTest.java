@@ -1,6 +1,8 @@
 // Unit: refresh tokens' shape, randomness and hashing (no I/O).
 package wxlogin.session;
 
+import wxlogin.common.RandomIds;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
@@ -58,9 +60,12 @@ class RefreshTokensTest {
         assertThat(RefreshTokens.wellFormed("a".repeat(43))).isTrue();
     }
 
+    /** The SecureRandom behind the tokens' RandomIds, or null while there is none. */
     private static Object random(RefreshTokens tokens) throws Exception {
-        Field field = RefreshTokens.class.getDeclaredField("random");
-        field.setAccessible(true);
-        return field.get(tokens);
+        Field ids = RefreshTokens.class.getDeclaredField("random");
+        ids.setAccessible(true);
+        Field generator = RandomIds.class.getDeclaredField("random");
+        generator.setAccessible(true);
+        return generator.get(ids.get(tokens));
     }
 }
