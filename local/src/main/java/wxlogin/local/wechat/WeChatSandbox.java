@@ -600,14 +600,8 @@ public final class WeChatSandbox implements AutoCloseable {
         Instant now = clock.instant();
         Answer badToken = checkAccessToken(query, miniProgramCredentials, now);
         if (badToken != null) return badToken;
-        JsonNode request;
-        try {
-            request = JSON.readTree(body);
-        } catch (IOException e) {
-            return error(WeChatErrors.DATA_FORMAT_ERROR);
-        }
-        if (request == null || !request.path("code").isTextual()) return error(WeChatErrors.DATA_FORMAT_ERROR);
-        String code = request.get("code").asText();
+        String code = textMember(body, "code");
+        if (code == null) return error(WeChatErrors.DATA_FORMAT_ERROR);
         Matcher phone = PHONE_CODE.matcher(code);
         if (!phone.matches()) return error(WeChatErrors.JS_CODE_INVALID);
         String number = phoneNumberOf(phone.group(1));
@@ -636,17 +630,21 @@ public final class WeChatSandbox implements AutoCloseable {
         return code.scenario().id() + "_" + code.user();
     }
 
+    /** A string member of a JSON body; null when the body is not JSON or the member is no string (47001). */
+    private static String textMember(byte[] body, String name) {
+        try {
+            JsonNode request = JSON.readTree(body);
+            return request != null && request.path(name).isTextual() ? request.get(name).asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private Answer unregisterUser(Map<String, String> query, byte[] body) {
         Answer badToken = checkAccessToken(query, credentials, clock.instant());
         if (badToken != null) return badToken;
-        JsonNode request;
-        try {
-            request = JSON.readTree(body);
-        } catch (IOException e) {
-            return error(WeChatErrors.DATA_FORMAT_ERROR);
-        }
-        if (request == null || !request.path("user_id").isTextual()) return error(WeChatErrors.DATA_FORMAT_ERROR);
-        String userId = request.get("user_id").asText();
+        String userId = textMember(body, "user_id");
+        if (userId == null) return error(WeChatErrors.DATA_FORMAT_ERROR);
         synchronized (lock) {
             String person = registeredUserIds.remove(userId);
             if (person == null) return error(WeChatErrors.NO_SUCH_USER);
