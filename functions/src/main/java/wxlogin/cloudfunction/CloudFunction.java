@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import wxlogin.common.Deadline;
 import wxlogin.common.ErrorCodes;
+import wxlogin.common.Invocation;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
 import wxlogin.common.SnapStartHook;
@@ -54,12 +55,22 @@ public abstract class CloudFunction implements HttpApiFunction {
 
     // Strong reference: CRaC holds resources weakly.
     private final SnapStartHook snapStartHook;
+    /** The function's name, as its route names it: the class's simple name, first letter lower case. */
+    private final String name;
     /** {@link #call} as a {@link Call}, made once (not on the first request after a restore). */
     private final Call own = this::call;
 
     protected CloudFunction() {
+        this.name = nameOf(getClass());
+        Invocation.startedAs(name);
         // Priming: the base's part of a call (see prime); nothing to refresh after a restore.
         this.snapStartHook = SnapStartHook.register(this::prime, () -> { });
+    }
+
+    /** {@code MyCloudFunction} -> {@code myCloudFunction}: the name in its route and in logs and metrics. */
+    static String nameOf(Class<?> function) {
+        String simple = function.getSimpleName();
+        return simple.isEmpty() ? simple : Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
     }
 
     /** The SnapStart hooks, for tests. */
@@ -113,7 +124,7 @@ public abstract class CloudFunction implements HttpApiFunction {
         WxContext caller = caller(event);
         if (caller == null) {
             // No authorizer context means the route is not gated: refuse rather than run anonymously.
-            Log.error("cloudfunction.no_identity", "function", name, "requestId", requestId);
+            Log.error("cloudfunction.no_identity");
             return fail(500, ErrorCodes.MISCONFIGURED, "the call carries no verified identity", requestId);
         }
         JsonNode data = data(event);
@@ -133,14 +144,13 @@ public abstract class CloudFunction implements HttpApiFunction {
             body.put("errMsg", "cloud.callFunction:ok");
             return HttpResponses.jsonText(200, Json.write(body), null);
         } catch (BadDataException e) {
-            Log.warn("cloudfunction.bad_data", "function", name, "field", e.field(), "requestId", requestId);
+            Log.warn("cloudfunction.bad_data", "field", e.field());
             return fail(400, ErrorCodes.BAD_DATA, e.getMessage(), requestId);
         } catch (CloudFunctionException e) {
-            Log.warn("cloudfunction.failed", "function", name, "status", e.status(), "errCode", e.errCode(),
-                    "requestId", requestId);
+            Log.warn("cloudfunction.failed", "status", e.status(), "errCode", e.errCode());
             return fail(e.status(), e.errCode(), e.getMessage(), requestId, e.retryAfterSeconds());
         } catch (Exception e) {
-            Log.error("cloudfunction.error", "function", name, "type", e.getClass().getName(), "requestId", requestId);
+            Log.error("cloudfunction.error", "type", e.getClass().getName());
             return fail(500, ErrorCodes.INTERNAL, "internal error", requestId);
         }
     }

@@ -44,7 +44,7 @@ public final class CallGate {
         }
         String token = bearerToken(authorizationHeader);
         if (token == null) {
-            Log.info("gate.denied", "reason", "NO_BEARER_TOKEN", "function", functionName);
+            Log.info("gate.denied", "reason", "NO_BEARER_TOKEN", "target", functionName);
             return null;
         }
         TokenVerifier.Result result = verifier.verify(token, keys(false, deadline));
@@ -53,12 +53,12 @@ public final class CallGate {
             result = verifier.verify(token, keys(true, deadline));
         }
         if (!result.valid()) {
-            Log.info("gate.denied", "reason", result.denial(), "kid", safeKid(result.kid()), "function", functionName);
+            Log.info("gate.denied", "reason", result.denial(), "kid", safeKid(result.kid()), "target", functionName);
             return null;
         }
         SessionClaims claims = result.claims();
         if (!policy.allows(functionName, claims.loginType())) {
-            Log.info("gate.denied", "reason", "POLICY", "loginType", claims.loginType(), "function", functionName,
+            Log.info("gate.denied", "reason", "POLICY", "loginType", claims.loginType(), "target", functionName,
                     "userId", claims.userId());
             return null;
         }

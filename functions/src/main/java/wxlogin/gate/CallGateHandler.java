@@ -14,6 +14,7 @@ import java.util.Set;
 import wxlogin.aws.AwsClients;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
+import wxlogin.common.Invocation;
 import wxlogin.common.SnapStartHook;
 import wxlogin.http.ApiGatewayJson;
 import wxlogin.secrets.CachedSecret;
@@ -33,6 +34,13 @@ import wxlogin.token.TokenVerifier;
  * {@link #handleRequest(APIGatewayV2CustomAuthorizerEvent, Context)}; both run the same decision.
  */
 public final class CallGateHandler implements RequestStreamHandler {
+
+    /** The function's name in logs and metrics. */
+    static final String FUNCTION = "gate";
+
+    static {
+        Invocation.startedAs(FUNCTION);
+    }
 
     private final CallGate gate;
     // Strong reference: CRaC holds resources weakly.
@@ -95,11 +103,13 @@ public final class CallGateHandler implements RequestStreamHandler {
 
     /** The decision for one authorizer event. */
     public SimpleIAMPolicyResponse handleRequest(APIGatewayV2CustomAuthorizerEvent event, Context context) {
-        Map<String, String> allowed = gate.decide(header(event.getHeaders(), "authorization"), functionName(event),
-                Deadline.fromRemaining(context.getRemainingTimeInMillis(), Clock.systemUTC()));
-        return allowed == null
-                ? SimpleIAMPolicyResponse.builder().withIsAuthorized(false).build()
-                : SimpleIAMPolicyResponse.builder().withIsAuthorized(true).withContext(allowed).build();
+        try (Invocation.Scope invocation = Invocation.begin(FUNCTION, context.getAwsRequestId())) {
+            Map<String, String> allowed = gate.decide(header(event.getHeaders(), "authorization"), functionName(event),
+                    Deadline.fromRemaining(context.getRemainingTimeInMillis(), Clock.systemUTC()));
+            return allowed == null
+                    ? SimpleIAMPolicyResponse.builder().withIsAuthorized(false).build()
+                    : SimpleIAMPolicyResponse.builder().withIsAuthorized(true).withContext(allowed).build();
+        }
     }
 
     /** The cloud function's name as API Gateway routed it; null for a path spelled non-canonically. */

@@ -13,6 +13,7 @@ import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
+import wxlogin.common.Invocation;
 import wxlogin.common.Log;
 import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
@@ -31,6 +32,13 @@ import wxlogin.wechat.WeChatCredentials;
 
 /** {@code POST /login}: code in, session out (CodeExchangeFunction). Parses, delegates, maps. */
 public final class LoginHandler implements HttpApiFunction {
+
+    /** The function's name in logs and metrics. */
+    static final String FUNCTION = "login";
+
+    static {
+        Invocation.startedAs(FUNCTION);
+    }
 
     private final CodeExchange exchange;
     /** Issues refresh tokens (lasting sessions); null without SESSIONS_TABLE. */
@@ -139,11 +147,19 @@ public final class LoginHandler implements HttpApiFunction {
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (Invocation.Scope invocation = Invocation.begin(FUNCTION, context.getAwsRequestId())) {
+            return answer(event, context);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, Context context) {
+        String loginType = null;
         try {
             if (exchange == null) {
                 throw new ApiException(500, ErrorCodes.MISCONFIGURED, LoginErrors.MISCONFIGURED_MESSAGE, misconfiguration);
             }
             LoginRequest request = LoginRequest.parse(event.getBody(), event.getIsBase64Encoded());
+            loginType = request.codeType() == LoginRequest.CodeType.MINI_PROGRAM ? "miniProgram" : "app";
             Deadline deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), clock);
             CodeExchange.Result result = exchange.exchange(request.code(),
                     request.codeType() == LoginRequest.CodeType.MINI_PROGRAM, deadline);

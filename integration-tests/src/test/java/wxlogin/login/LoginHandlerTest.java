@@ -168,7 +168,7 @@ class LoginHandlerTest {
         APIGatewayV2HTTPResponse response;
         try (LogCapture logs = new LogCapture()) {
             response = handler().handleRequest(login(CODE), new FakeContext());
-            assertThat(logs.text()).contains("rid=696dd86d-35e3ea1f-760f5f41");
+            logs.assertLogged("login.wechat_failed", "rid", "696dd86d-35e3ea1f-760f5f41");
         }
 
         assertThat(response.getStatusCode()).isEqualTo(status);

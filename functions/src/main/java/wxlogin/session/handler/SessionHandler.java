@@ -12,6 +12,7 @@ import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
+import wxlogin.common.Invocation;
 import wxlogin.common.Log;
 import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
@@ -30,6 +31,13 @@ import wxlogin.token.SigningKeys;
  * key. Parses, delegates to {@link SessionRenewal}, maps.
  */
 public final class SessionHandler implements HttpApiFunction {
+
+    /** The function's name in logs and metrics (refresh and logout). */
+    static final String FUNCTION = "session";
+
+    static {
+        Invocation.startedAs(FUNCTION);
+    }
 
     static final String REFRESH_ROUTE = "POST /session/refresh";
     static final String LOGOUT_ROUTE = "POST /logout";
@@ -86,6 +94,12 @@ public final class SessionHandler implements HttpApiFunction {
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (Invocation.Scope invocation = Invocation.begin(FUNCTION, context.getAwsRequestId())) {
+            return answer(event, context);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, Context context) {
         String route = route(event);
         try {
             if (renewal == null) {

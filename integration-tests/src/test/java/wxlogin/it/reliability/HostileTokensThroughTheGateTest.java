@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -264,7 +265,8 @@ class HostileTokensThroughTheGateTest {
         SimpleIAMPolicyResponse answer = gate(NOW, KEYS_SECRET).handleRequest(event, new FakeContext());
 
         assertThat(answer.getIsAuthorized()).isFalse();
-        assertThat(logs.text()).contains("gate.denied reason=NO_BEARER_TOKEN").doesNotContain(good);
+        logs.assertLogged("gate.denied", "reason", "NO_BEARER_TOKEN");
+        assertThat(logs.text()).doesNotContain(good);
     }
 
     // ------------------------------------------------------------------ RFC 7515 Appendix A
@@ -280,31 +282,32 @@ class HostileTokensThroughTheGateTest {
         byte[] a1KeyAsListed = a1Key.getBytes(StandardCharsets.UTF_8);
 
         assertDenied("RFC 7515 A.1 as published (its key listed)", gate, "Bearer " + A1, A1);
-        assertThat(logs.text()).contains("reason=NO_KID");
+        logs.assertLogged("gate.denied", "reason", "NO_KID");
 
         // Give A.1's claims a kid: still denied, for its issuer...
         String withKid = "{\"alg\":\"HS256\",\"kid\":\"rfc7515-a1\",\"typ\":\"JWT\"}";
         String a1Claims = new String(Base64.getUrlDecoder().decode(A1_PAYLOAD), StandardCharsets.UTF_8);
         assertDenied("RFC 7515 A.1 claims with a kid, signed with the listed A.1 key", gate,
                 "Bearer " + hs256Raw(withKid, a1Claims, a1KeyAsListed), null);
-        assertThat(logs.text()).contains("reason=WRONG_ISSUER");
+        logs.assertLogged("gate.denied", "reason", "WRONG_ISSUER");
 
         // ...and with our issuer, for having no subject.
         assertDenied("RFC 7515 A.1 claims with a kid and our issuer", gate, "Bearer " + hs256Raw(withKid,
                 a1Claims.replace("\"joe\"", "\"" + TestTokens.ISSUER + "\""), a1KeyAsListed), null);
-        assertThat(logs.text()).contains("reason=NO_SUBJECT");
+        logs.assertLogged("gate.denied", "reason", "NO_SUBJECT");
     }
 
     @Test
     void rfc7515A5UnsecuredIsDenied() {
         assertDenied("RFC 7515 A.5 (unsecured)", gate(A1_NOW, KEYS_SECRET), "Bearer " + A5, A5);
-        assertThat(logs.text()).containsPattern("reason=(MALFORMED|NOT_HS256)");
+        logs.assertLogged("gate.denied", "reason", java.util.regex.Pattern.compile("MALFORMED|NOT_HS256"));
     }
 
     // ------------------------------------------------------------------ helpers
 
     private void assertDenied(String name, CallGateHandler gate, String authorization, String secretPart) {
-        int linesBefore = logs.text().split("\n", -1).length;
+        int linesBefore = logs.lines().size();
+        int textBefore = logs.text().length();
         long start = System.nanoTime();
         SimpleIAMPolicyResponse answer = gate.handleRequest(event(authorization), new FakeContext());
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -313,15 +316,14 @@ class HostileTokensThroughTheGateTest {
         assertThat(answer.getIsAuthorized()).as("authorized").isFalse();
         assertThat(answer.getContext()).as("context").isNullOrEmpty();
         assertThat(millis).as("decision time").isLessThan(1_000);
-        String[] lines = logs.text().split("\n", -1);
-        String newLines = String.join("\n", java.util.Arrays.copyOfRange(lines, linesBefore - 1, lines.length)).trim();
-        assertThat(newLines).as("exactly one log line for the decision").startsWith("INFO gate.denied reason=")
-                .doesNotContain("\n").doesNotContain("gate.allowed");
+        List<JsonNode> newLines = logs.lines().subList(linesBefore, logs.lines().size());
+        assertThat(newLines).as("exactly one log line for the decision").hasSize(1);
+        assertThat(newLines.get(0).path("event").asText()).isEqualTo("gate.denied");
+        assertThat(newLines.get(0).path("level").asText()).isEqualTo("INFO");
         if (secretPart != null && secretPart.length() >= 16) {
-            assertThat(newLines).doesNotContain(secretPart);
+            assertThat(logs.text().substring(textBefore)).doesNotContain(secretPart);
         }
-        java.util.regex.Matcher reason = java.util.regex.Pattern.compile("reason=(\\w+)").matcher(newLines);
-        DENIALS.put(name, reason.find() ? reason.group(1) : "?");
+        DENIALS.put(name, newLines.get(0).path("reason").asText("?"));
     }
 
     /** Writes what denied each attack, for RELIABILITY.md: target/reliability/hostile-tokens.md. */

@@ -130,8 +130,8 @@ class SecretsManagerFailuresTest {
         assertThat(login.value().getHeaders()).containsEntry("Retry-After", "5");
         assertThat(body(login.value()).get("errCode").asLong()).isEqualTo(900_504);
         assertThat(body(login.value()).get("errMsg").asText()).isEqualTo(UNAVAILABLE);
-        assertThat(logs.text()).contains("login.rejected status=503 errCode=900504",
-                "secret " + DevelopmentSecrets.WECHAT_APP_SECRET_ID + " unavailable: Secrets Manager");
+        logs.assertLogged("login.rejected", "status", 503, "errCode", 900504);
+        assertThat(logs.text()).contains("secret " + DevelopmentSecrets.WECHAT_APP_SECRET_ID + " unavailable: Secrets Manager");
         assertThat(standIns.wechat.calls(CODE_EXCHANGE)).as("the code never reached WeChat").isZero();
 
         // The app retries after Retry-After with the same code, and it works.
@@ -192,7 +192,7 @@ class SecretsManagerFailuresTest {
 
         assertThat(tokenOf(handler.handleRequest(loginEvent(standIns.code("weixinApp")), loginContext()))).isNotNull();
         assertThat(gate.handleRequest(gateEvent("Bearer " + token), gateContext()).getIsAuthorized()).isTrue();
-        assertThat(logs.text()).contains("secret.stale secret=" + DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
+        logs.assertLogged("secret.stale", "secret", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
     }
 
     @Test
@@ -220,8 +220,8 @@ class SecretsManagerFailuresTest {
         assertThat(login.value().getStatusCode()).isEqualTo(500);
         assertThat(body(login.value()).get("errCode").asLong()).isEqualTo(900_500);
         assertThat(login.value().getBody()).doesNotContain(bad.logSays).doesNotContain(secretPart);
-        assertThat(logs.text()).contains("login.rejected status=500 errCode=900500", bad.logSays)
-                .doesNotContain(secretPart);
+        logs.assertLogged("login.rejected", "status", 500, "errCode", 900500);
+        assertThat(logs.text()).contains(bad.logSays).doesNotContain(secretPart);
         assertThat(standIns.wechat.calls(CODE_EXCHANGE)).isZero();
     }
 
@@ -252,8 +252,8 @@ class SecretsManagerFailuresTest {
 
         assertThat(login.millis()).as("inside the Lambda's remaining time").isLessThan(LOGIN_TIMEOUT_MILLIS);
         assertThat(tokenOf(login.value())).as("served from the cached secrets").isNotNull();
-        assertThat(logs.text()).contains("secret.stale secret=" + DevelopmentSecrets.WECHAT_APP_SECRET_ID,
-                "secret.stale secret=" + DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
+        logs.assertLogged("secret.stale", "secret", DevelopmentSecrets.WECHAT_APP_SECRET_ID);
+        logs.assertLogged("secret.stale", "secret", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
         System.out.printf("warm login during %s: %d ms%n", outage, login.millis());
 
         // After a failed refresh the instance does not ask again for a while: no hammering.
@@ -303,7 +303,7 @@ class SecretsManagerFailuresTest {
         assertThatThrownBy(() -> gate.handleRequest(gateEvent("Bearer " + token), new FakeContext(GATE_TIMEOUT_MILLIS)))
                 .isInstanceOf(SecretUnavailableException.class);
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(GATE_TIMEOUT_MILLIS);
-        assertThat(logs.text()).contains("gate.no_signing_keys cause=\"Secrets Manager");
+        logs.assertLogged("gate.no_signing_keys", "cause", java.util.regex.Pattern.compile("Secrets Manager.*"));
     }
 
     @Test
@@ -330,7 +330,7 @@ class SecretsManagerFailuresTest {
 
         assertThat(valid.getIsAuthorized()).isTrue();
         assertThat(forged.getIsAuthorized()).isFalse();
-        assertThat(logs.text()).contains("secret.stale secret=" + DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
+        logs.assertLogged("secret.stale", "secret", DevelopmentSecrets.SESSION_KEYS_SECRET_ID);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -76,7 +76,7 @@ class WeChatFailuresTest {
         assertThat(login.value().getStatusCode()).isEqualTo(status);
         assertThat(body(login.value()).get("errCode").asLong()).isEqualTo(errCode);
         assertThat(body(login.value()).get("errMsg").asText()).isNotBlank();
-        assertThat(logs.text()).contains("login.wechat_failed stage=stable_token kind=" + logKind);
+        logs.assertLogged("login.wechat_failed", "stage", "stable_token", "kind", logKind);
         assertThat(standIns.wechat.calls(CODE_EXCHANGE)).as("the code never reached WeChat").isZero();
 
         standIns.wechat.clearFaults();
@@ -106,7 +106,7 @@ class WeChatFailuresTest {
         assertThat(response.getStatusCode()).isEqualTo(503);
         assertThat(response.getHeaders()).containsKey("Retry-After");
         assertThat(body(response).get("errCode").asLong()).isEqualTo(-1);
-        assertThat(logs.text()).containsPattern("login.wechat_failed stage=stable_token kind=ERRCODE errcode=-1 rid=[0-9a-f-]+");
+        logs.assertLogged("login.wechat_failed", "stage", "stable_token", "kind", "ERRCODE", "errcode", -1, "rid", java.util.regex.Pattern.compile("[0-9a-f-]+"));
         assertThat(standIns.wechat.calls(STABLE_TOKEN)).as("one retry, no more").isEqualTo(2);
         assertThat(standIns.wechat.calls(CODE_EXCHANGE)).isZero();
 
@@ -153,8 +153,8 @@ class WeChatFailuresTest {
         assertThat(response.getStatusCode()).isEqualTo(502);
         assertThat(body(response).get("errCode").asLong()).isEqualTo(40001);
         assertThat(body(response).get("errMsg").asText()).contains("log in again");
-        assertThat(logs.text()).containsPattern("login.wechat_failed stage=code2verifyinfo kind=ERRCODE errcode=40001 rid=[0-9a-f-]+")
-                .contains("login.rejected status=502 errCode=40001");
+        logs.assertLogged("login.wechat_failed", "stage", "code2verifyinfo", "kind", "ERRCODE", "errcode", 40001, "rid", java.util.regex.Pattern.compile("[0-9a-f-]+"));
+        logs.assertLogged("login.rejected", "status", 502, "errCode", 40001);
         assertThat(standIns.wechat.calls(STABLE_TOKEN)).as("one refresh, no more").isEqualTo(2);
         assertThat(standIns.wechat.calls(CODE_EXCHANGE)).isEqualTo(2);
     }
@@ -176,7 +176,7 @@ class WeChatFailuresTest {
         assertThat(login.value().getStatusCode()).isEqualTo(503);
         assertThat(body(login.value()).get("errCode").asLong()).isEqualTo(900_503);
         assertThat(login.value().getHeaders()).containsKey("Retry-After");
-        assertThat(logs.text()).contains("kind=UNREACHABLE");
+        logs.assertLogged("login.wechat_failed", "kind", "UNREACHABLE");
         assertThat(login.millis()).isLessThan(LOGIN_TIMEOUT_MILLIS);
     }
 
@@ -235,8 +235,8 @@ class WeChatFailuresTest {
 
         assertThat(login.millis()).isLessThan(3_000);
         assertThat(login.value().getStatusCode()).isIn(200, 503);
-        assertThat(logs.text()).contains("stage=code2verifyinfo kind=ERRCODE errcode=40001",
-                "stage=stable_token kind=ERRCODE errcode=-1");
+        logs.assertLogged("login.wechat_failed", "stage", "code2verifyinfo", "kind", "ERRCODE", "errcode", 40001);
+        logs.assertLogged("login.wechat_failed", "stage", "stable_token", "kind", "ERRCODE", "errcode", -1);
     }
 
     // ------------------------------------------------------------------ helpers

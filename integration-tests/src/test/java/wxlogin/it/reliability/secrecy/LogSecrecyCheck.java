@@ -3,6 +3,8 @@ package wxlogin.it.reliability.secrecy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CodingErrorAction;
@@ -44,6 +46,7 @@ class LogSecrecyCheck {
 
     /** Long enough that a match is never an accident. */
     private static final int INDEX_LENGTH = SecretLedger.MIN_LENGTH;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern JWS = Pattern.compile("[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])");
 
     @Test
@@ -71,6 +74,14 @@ class LogSecrecyCheck {
                     lines++;
                     for (Kind kind : leaksIn(line, index, signingKeys)) {
                         leaks.add(log.getFileName() + ":" + number + " holds a " + kind);
+                    }
+                    // A JSON line (the functions' log lines, EMF records) is read once more as its values
+                    // say, unescaped: a value JSON escaping changed must not slip past the raw scan.
+                    String values = jsonValues(line);
+                    if (values != null && !values.equals(line)) {
+                        for (Kind kind : leaksIn(values, index, signingKeys)) {
+                            leaks.add(log.getFileName() + ":" + number + " holds a " + kind + " (in a JSON value)");
+                        }
                     }
                 }
             }
@@ -117,6 +128,38 @@ class LogSecrecyCheck {
             }
         }
         return found;
+    }
+
+    /** The text of every member name and scalar value of a JSON object line, one a line; null when not a JSON object. */
+    static String jsonValues(String line) {
+        if (!line.startsWith("{")) {
+            return null;
+        }
+        JsonNode json;
+        try {
+            json = MAPPER.readTree(line);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        if (json == null || !json.isObject()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        appendValues(json, text);
+        return text.toString();
+    }
+
+    private static void appendValues(JsonNode node, StringBuilder text) {
+        if (node.isObject()) {
+            node.properties().forEach(member -> {
+                text.append(member.getKey()).append('\n');
+                appendValues(member.getValue(), text);
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> appendValues(element, text));
+        } else {
+            text.append(node.asText()).append('\n');
+        }
     }
 
     private static boolean signedByAny(String token, List<byte[]> keys) {
