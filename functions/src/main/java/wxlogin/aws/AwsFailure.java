@@ -5,6 +5,7 @@ import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
+import wxlogin.common.Metrics;
 
 /**
  * What a failed SDK call means for our callers, read once from the SDK's exception hierarchy:
@@ -37,6 +38,27 @@ public record AwsFailure(boolean misconfigured, boolean throttled, int status, S
      * @return null when {@code e} is not an SDK or I/O failure (a bug: let it surface)
      */
     public static AwsFailure of(RuntimeException e, Set<String> misconfigurationCodes) {
+        return sort(e, misconfigurationCodes);
+    }
+
+    /**
+     * Sorts as {@link #of(RuntimeException, Set)} and counts the failure against {@code dependency}
+     * (metric {@code DependencyFailure}, property {@code kind}).
+     */
+    public static AwsFailure of(RuntimeException e, Set<String> misconfigurationCodes, Metrics.Dependency dependency) {
+        AwsFailure failure = sort(e, misconfigurationCodes);
+        if (failure != null) {
+            Metrics.dependencyFailure(dependency, failure.kind());
+        }
+        return failure;
+    }
+
+    /** {@code misconfigured}, {@code throttled} or {@code unavailable}: the property of a DependencyFailure. */
+    public String kind() {
+        return misconfigured ? "misconfigured" : throttled ? "throttled" : "unavailable";
+    }
+
+    private static AwsFailure sort(RuntimeException e, Set<String> misconfigurationCodes) {
         if (e instanceof SdkServiceException service) {
             String code = errorCode(service);
             int status = service.statusCode();

@@ -25,6 +25,7 @@ import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
 import wxlogin.priming.Priming;
+import wxlogin.common.Metrics;
 
 /**
  * The base of a gated cloud function, the AWS counterpart of {@code wx.cloud.callFunction}: it
@@ -118,9 +119,16 @@ public abstract class CloudFunction implements HttpApiFunction {
     }
 
     private APIGatewayV2HTTPResponse answer(APIGatewayV2HTTPEvent event, Context lambda, Call call) {
+        try (Invocation.Scope invocation = Invocation.begin(name, lambda.getAwsRequestId())) {
+            APIGatewayV2HTTPResponse response = respond(event, lambda, call);
+            Metrics.cloudFunctionCall(response.getStatusCode());
+            return response;
+        }
+    }
+
+    private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context lambda, Call call) {
         String requestId = lambda.getAwsRequestId();
         deadline = Deadline.fromRemaining(lambda.getRemainingTimeInMillis(), Clock.systemUTC());
-        String name = getClass().getSimpleName();
         WxContext caller = caller(event);
         if (caller == null) {
             // No authorizer context means the route is not gated: refuse rather than run anonymously.

@@ -1,5 +1,6 @@
 package wxlogin.common;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -8,7 +9,8 @@ import org.crac.Resource;
  * A handler's SnapStart hooks. {@code beforeCheckpoint} primes: it runs the function's first
  * invocation against a loopback endpoint (see {@code wxlogin.priming.Priming}), so the snapshot
  * holds its classes loaded and its code compiled; a priming failure is logged and ignored, never
- * failing init. {@code afterRestore} marks what a snapshot must not reuse (secrets, tokens,
+ * failing init; its metrics are dropped ({@link #priming()}). {@code afterRestore} counts the
+ * restore (metric {@code Restore}, once however many hooks) and marks what a snapshot must not reuse (secrets, tokens,
  * connections, random generators) as stale. The handler keeps the returned hook in a field: CRaC
  * holds resources weakly.
  */
@@ -16,6 +18,8 @@ public final class SnapStartHook implements Resource {
 
     /** Set while a hook primes: the handlers priming builds register no hooks of their own. */
     private static volatile boolean priming;
+    /** Whether this restore was counted: one Restore per restore, however many hooks the function has. */
+    private static final AtomicBoolean RESTORE_COUNTED = new AtomicBoolean();
 
     private final Runnable beforeCheckpoint;
     private final Runnable afterRestore;
@@ -34,8 +38,14 @@ public final class SnapStartHook implements Resource {
         return hook;
     }
 
+    /** True while a hook primes: what runs then is SnapStart's rehearsal, not a request (no metrics). */
+    public static boolean priming() {
+        return priming;
+    }
+
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
+        RESTORE_COUNTED.set(false);
         long start = System.nanoTime();
         priming = true;
         try {
@@ -51,6 +61,9 @@ public final class SnapStartHook implements Resource {
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
+        if (RESTORE_COUNTED.compareAndSet(false, true)) {
+            Metrics.restore();
+        }
         afterRestore.run();
     }
 }

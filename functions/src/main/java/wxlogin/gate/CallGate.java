@@ -11,6 +11,7 @@ import wxlogin.secrets.SecretUnavailableException;
 import wxlogin.token.SessionClaims;
 import wxlogin.token.SigningKeys;
 import wxlogin.token.TokenVerifier;
+import wxlogin.common.Metrics;
 
 /**
  * Decides whether a call may reach a cloud function. Nothing a client sends can make it fail:
@@ -39,13 +40,11 @@ public final class CallGate {
      */
     public Map<String, String> decide(String authorizationHeader, String functionName, Deadline deadline) {
         if (functionName == null) {
-            Log.info("gate.denied", "reason", "NON_CANONICAL_PATH");
-            return null;
+            return denied("NON_CANONICAL_PATH");
         }
         String token = bearerToken(authorizationHeader);
         if (token == null) {
-            Log.info("gate.denied", "reason", "NO_BEARER_TOKEN", "target", functionName);
-            return null;
+            return denied("NO_BEARER_TOKEN", "target", functionName);
         }
         TokenVerifier.Result result = verifier.verify(token, keys(false, deadline));
         if (result.denial() == TokenVerifier.Denial.UNKNOWN_KID) {
@@ -53,14 +52,11 @@ public final class CallGate {
             result = verifier.verify(token, keys(true, deadline));
         }
         if (!result.valid()) {
-            Log.info("gate.denied", "reason", result.denial(), "kid", safeKid(result.kid()), "target", functionName);
-            return null;
+            return denied(result.denial().name(), "kid", safeKid(result.kid()), "target", functionName);
         }
         SessionClaims claims = result.claims();
         if (!policy.allows(functionName, claims.loginType())) {
-            Log.info("gate.denied", "reason", "POLICY", "loginType", claims.loginType(), "target", functionName,
-                    "userId", claims.userId());
-            return null;
+            return denied("POLICY", "loginType", claims.loginType(), "target", functionName, "userId", claims.userId());
         }
         Map<String, String> context = new LinkedHashMap<>();
         context.put("userId", claims.userId());
@@ -72,7 +68,19 @@ public final class CallGate {
         if (claims.unionid() != null) {
             context.put("unionid", claims.unionid());
         }
+        Metrics.gateDecision(null);
         return context;
+    }
+
+    /** Logs and counts a deny (reason: a bounded set of names); always null, the deny. */
+    private static Map<String, String> denied(String reason, Object... details) {
+        Object[] fields = new Object[details.length + 2];
+        fields[0] = "reason";
+        fields[1] = reason;
+        System.arraycopy(details, 0, fields, 2, details.length);
+        Log.info("gate.denied", fields);
+        Metrics.gateDecision(reason);
+        return null;
     }
 
     /** Marks the cached keys stale (after a SnapStart restore). */

@@ -23,7 +23,14 @@ final class LoginErrors {
     private LoginErrors() {
     }
 
+    /** The answer for WeChat's failure, which it keeps as its cause (the Login metric reads the errcode there). */
     static ApiException from(WeChatException e) {
+        ApiException answer = answerFor(e);
+        return new ApiException(answer.status(), answer.errCode(), answer.clientMessage(), answer.retryAfterSeconds(),
+                answer.getMessage(), e);
+    }
+
+    private static ApiException answerFor(WeChatException e) {
         String cause = e.getMessage() + (e.rid() == null ? "" : " rid " + e.rid());
         return switch (e.kind()) {
             case UNREACHABLE, TIMEOUT -> new ApiException(503, ErrorCodes.WECHAT_UNAVAILABLE,

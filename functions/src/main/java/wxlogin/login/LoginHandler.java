@@ -28,7 +28,9 @@ import wxlogin.token.SigningKeys;
 import wxlogin.users.UserDirectory;
 import wxlogin.wechat.StableAccessToken;
 import wxlogin.wechat.WeChatClient;
+import wxlogin.wechat.WeChatException;
 import wxlogin.wechat.WeChatCredentials;
+import wxlogin.common.Metrics;
 
 /** {@code POST /login}: code in, session out (CodeExchangeFunction). Parses, delegates, maps. */
 public final class LoginHandler implements HttpApiFunction {
@@ -167,17 +169,21 @@ public final class LoginHandler implements HttpApiFunction {
             // The code is spent: a store failure costs the refresh token (logged), never the login.
             RefreshSessions.Issued refresh = refreshSessions == null ? null
                     : refreshSessions.startOrNull(SessionIdentity.of(minted.claims()), deadline);
-            return HttpResponses.json(200, new SessionBody(minted.token(), "Bearer", exchange.tokenLifetimeSeconds(),
-                    minted.claims().userId(), minted.claims().openid(), minted.claims().unionid(),
-                    minted.claims().loginType(), refresh == null ? null : refresh.token(),
+            APIGatewayV2HTTPResponse ok = HttpResponses.json(200, new SessionBody(minted.token(), "Bearer",
+                    exchange.tokenLifetimeSeconds(), minted.claims().userId(), minted.claims().openid(),
+                    minted.claims().unionid(), minted.claims().loginType(), refresh == null ? null : refresh.token(),
                     refresh == null ? null : refresh.expiresIn()).toJson());
+            Metrics.login(200, loginType, 0, null);
+            return ok;
         } catch (ApiException e) {
-            Log.warn("login.rejected", "status", e.status(), "errCode", e.errCode(), "cause", e.getMessage(),
-                    "requestId", context.getAwsRequestId());
+            Log.warn("login.rejected", "status", e.status(), "errCode", e.errCode(), "cause", e.getMessage());
+            Metrics.login(e.status(), loginType, e.errCode(), e.getCause() instanceof WeChatException wechat
+                    && wechat.kind() == WeChatException.Kind.ERRCODE ? wechat.errcode() : null);
             return HttpResponses.error(e);
         } catch (RuntimeException e) {
             // Only the type: an unexpected message could carry anything.
-            Log.error("login.internal_error", "type", e.getClass().getName(), "requestId", context.getAwsRequestId());
+            Log.error("login.internal_error", "type", e.getClass().getName());
+            Metrics.login(500, loginType, ErrorCodes.INTERNAL, null);
             return HttpResponses.error(new ApiException(500, ErrorCodes.INTERNAL,
                     "The login failed unexpectedly. Please try again later.", "internal"));
         }

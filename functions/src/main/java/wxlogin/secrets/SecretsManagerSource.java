@@ -12,6 +12,7 @@ import wxlogin.aws.AwsFailure;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
+import wxlogin.common.Metrics;
 
 /**
  * Reads secrets with the SDK's {@link SecretsManagerClient} ({@code GetSecretValue}), built once
@@ -96,7 +97,7 @@ public final class SecretsManagerSource implements SecretSource {
 
     /** The one place Secrets Manager's failures are sorted: unavailable (503) or misconfigured (500). */
     static RuntimeException failure(String secretId, RuntimeException e) {
-        AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS);
+        AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS, Metrics.Dependency.SECRETS_MANAGER);
         if (failure == null) {
             throw e;
         }

@@ -14,6 +14,7 @@ import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
 import wxlogin.token.SigningKey;
 import wxlogin.token.SigningKeys;
+import wxlogin.common.Metrics;
 
 /**
  * Lasting sessions: refresh-token families with rotation and reuse detection (OAuth 2.0 Security
@@ -188,6 +189,7 @@ public final class RefreshSessions {
                 }
                 long endOfLife = family.createdAt() + maxAgeSeconds;
                 if (now >= endOfLife) {
+                    Metrics.revocation(Metrics.RevocationReason.MAX_AGE, 1);
                     throw new ApiException(401, ErrorCodes.REFRESH_TOKEN_REJECTED, TOO_OLD_MESSAGE,
                             "family " + family.familyId() + " is older than MAX_SESSION_AGE_SECONDS");
                 }
@@ -195,6 +197,7 @@ public final class RefreshSessions {
                     String successor = unusedSuccessor(presented, keys, family);
                     if (successor != null && withinReuseInterval(token, now)) {
                         Log.info("session.refresh_repeated", "familyId", family.familyId(), "userId", family.userId());
+                        Metrics.refresh(Metrics.RefreshOutcome.REPEATED);
                         return new Rotated(token.identity(), new Issued(successor, family.expiresAt() - now),
                                 family.createdAt());
                     }
@@ -207,6 +210,8 @@ public final class RefreshSessions {
                     Log.warn("session.reuse_detected", "familyId", family.familyId(), "userId", family.userId(),
                             "rotatedSecondsAgo", token.rotatedAt() == null ? "unknown" : now - token.rotatedAt(),
                             "successorUsed", successor == null);
+                    Metrics.reuseDetected();
+                    Metrics.revocation(Metrics.RevocationReason.REUSE, 1);
                     throw rejected("replaced token used again after the reuse interval or after its successor; family "
                             + family.familyId() + " revoked");
                 }
@@ -216,6 +221,7 @@ public final class RefreshSessions {
                         now, expiresAt, null);
                 if (store.rotate(family, token, next, now, deadline)) {
                     Log.info("session.refreshed", "familyId", family.familyId(), "userId", family.userId());
+                    Metrics.refresh(Metrics.RefreshOutcome.OK);
                     return new Rotated(token.identity(), new Issued(nextToken, expiresAt - now), family.createdAt());
                 }
                 // A concurrent rotation (or revocation) won: read again and decide again (its successor is ours too).
@@ -270,6 +276,7 @@ public final class RefreshSessions {
             }
             store.revoke(token.familyId(), now, "logout", deadline);
             Log.info("session.logged_out", "familyId", token.familyId(), "userId", token.identity().userId());
+            Metrics.revocation(Metrics.RevocationReason.LOGOUT, 1);
         } catch (SessionStoreUnavailableException e) {
             throw unavailable(e);
         } catch (ConfigurationException e) {
@@ -296,6 +303,7 @@ public final class RefreshSessions {
             }
             int revoked = revokeFamilies(family.userId(), family.familyId(), "logout-everywhere", now, deadline);
             Log.info("session.logged_out_everywhere", "userId", family.userId(), "families", revoked);
+            Metrics.revocation(Metrics.RevocationReason.EVERYWHERE, revoked);
             return revoked;
         } catch (SessionStoreUnavailableException e) {
             throw unavailable(e);

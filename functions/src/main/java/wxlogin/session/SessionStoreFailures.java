@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 import wxlogin.aws.AwsFailure;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Metrics;
 
 /**
  * How a failed call to the sessions table is reported: unavailable
@@ -62,7 +63,7 @@ final class SessionStoreFailures {
      * {@link java.io.UncheckedIOException}) becomes unavailable or misconfigured.
      */
     static RuntimeException of(String operation, String table, RuntimeException e) {
-        AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS);
+        AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS, Metrics.Dependency.DYNAMODB);
         if (failure == null) {
             throw e;
         }

@@ -27,6 +27,7 @@ import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.common.Log;
 import wxlogin.common.RandomIds;
+import wxlogin.common.Metrics;
 
 /**
  * The user directory (template.yaml's UsersTable, partition key {@code pk}): one stable id per
@@ -136,6 +137,7 @@ public final class UserDirectory {
         int failedAt = write(writes, deadline);
         if (failedAt < 0) {
             Log.info("users.created", "userId", userId, "links", linkKeys.size());
+            Metrics.directoryLinkCreated(1);
             return new Outcome(new DirectoryUser(userId, true, linkKeys.size(), null), false);
         }
         // The id exists already (a user deleted earlier: ids are never reused) or a link was claimed meanwhile.
@@ -167,6 +169,7 @@ public final class UserDirectory {
             return Outcome.LOST_RACE;
         }
         Log.info("users.linked", "userId", userId, "links", missing.size());
+        Metrics.directoryLinkCreated(1);
         return new Outcome(new DirectoryUser(userId, false, missing.size(), conflicting), false);
     }
 
@@ -255,7 +258,7 @@ public final class UserDirectory {
         } catch (TransactionCanceledException e) {
             throw e;
         } catch (RuntimeException e) {
-            AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS);
+            AwsFailure failure = AwsFailure.of(e, MISCONFIGURATION_ERRORS, Metrics.Dependency.DYNAMODB);
             if (failure == null) {
                 throw e;
             }

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import wxlogin.common.Deadline;
 import wxlogin.common.Log;
 import wxlogin.wechat.WeChatException.Kind;
+import wxlogin.common.Metrics;
 
 /**
  * The app's access token, cached per instance until shortly before it expires. Only one fetch
@@ -52,6 +53,7 @@ public final class StableAccessToken {
             long margin = Math.min(RENEW_MARGIN_SECONDS, lifetime / 2);
             cached = new Cached(credentials.appid(), fresh.value(), clock.millis() + (lifetime - margin) * 1000);
             Log.info("wechat.access_token.fetched", "appid", credentials.appid(), "expiresIn", lifetime);
+            Metrics.stableTokenFetch();
             return fresh.value();
         } finally {
             fetchLock.unlock();

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Json;
 import wxlogin.wechat.WeChatException.Kind;
+import wxlogin.common.Metrics;
 
 /**
  * WeChat's server API over the JDK's HTTP client. Every call is bounded by the invocation's {@link Deadline}; URLs carry secrets, so they are
@@ -143,7 +144,26 @@ public final class WeChatClient {
         return call(stage, "POST", baseUrl + path + "?access_token=" + encode(accessToken), jsonBody, deadline);
     }
 
+    /** One call, counted: metrics WeChatCall and WeChatLatency, and DependencyFailure when WeChat failed us. */
     private JsonNode call(String stage, String method, String url, String jsonBody, Deadline deadline) {
+        long start = System.nanoTime();
+        try {
+            JsonNode body = send(stage, method, url, jsonBody, deadline);
+            Metrics.weChatCall(stage, "ok", (System.nanoTime() - start) / 1_000_000, null, null);
+            return body;
+        } catch (WeChatException e) {
+            boolean quota = e.kind() == Kind.ERRCODE && (e.errcode() == 45009L || e.errcode() == 45011L);
+            String outcome = quota ? "quota" : e.kind() == Kind.ERRCODE ? "errcode" : "unavailable";
+            Metrics.weChatCall(stage, outcome, (System.nanoTime() - start) / 1_000_000,
+                    e.kind() == Kind.ERRCODE ? e.errcode() : null, e.rid());
+            if (quota || e.kind() != Kind.ERRCODE) {
+                Metrics.dependencyFailure(Metrics.Dependency.WECHAT, quota ? "throttled" : "unavailable");
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode send(String stage, String method, String url, String jsonBody, Deadline deadline) {
         if (!deadline.allows(MIN_CALL_MILLIS)) {
             throw new WeChatException(stage, Kind.TIMEOUT, 0, null, "no time left for the call", null);
         }

@@ -25,6 +25,7 @@ import wxlogin.session.SessionBody;
 import wxlogin.session.SessionRenewal;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKeys;
+import wxlogin.common.Metrics;
 
 /**
  * {@code POST /session/refresh} and {@code POST /logout} (SessionFunction), told apart by the route
@@ -123,12 +124,18 @@ public final class SessionHandler implements HttpApiFunction {
                     access.claims().loginType(), renewed.refresh().token(), renewed.refresh().expiresIn()).toJson());
         } catch (ApiException e) {
             Log.warn("session.rejected", "route", route, "status", e.status(), "errCode", e.errCode(),
-                    "cause", e.getMessage(), "requestId", context.getAwsRequestId());
+                    "cause", e.getMessage());
+            if (REFRESH_ROUTE.equals(route)) {
+                Metrics.refresh(e.status() >= 500 || e.status() == 429
+                        ? Metrics.RefreshOutcome.UNAVAILABLE : Metrics.RefreshOutcome.REJECTED);
+            }
             return HttpResponses.error(e);
         } catch (RuntimeException e) {
             // Only the type: an unexpected message could carry anything.
-            Log.error("session.internal_error", "route", route, "type", e.getClass().getName(),
-                    "requestId", context.getAwsRequestId());
+            Log.error("session.internal_error", "route", route, "type", e.getClass().getName());
+            if (REFRESH_ROUTE.equals(route)) {
+                Metrics.refresh(Metrics.RefreshOutcome.UNAVAILABLE);
+            }
             return HttpResponses.error(new ApiException(500, ErrorCodes.INTERNAL,
                     "The session service failed unexpectedly. Please try again later.", "internal"));
         }

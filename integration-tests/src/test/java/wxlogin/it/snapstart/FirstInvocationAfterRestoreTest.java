@@ -47,7 +47,9 @@ class FirstInvocationAfterRestoreTest {
 
     /** Packages priming must have loaded before the snapshot. */
     static final List<String> PRIMED = List.of("software.amazon.awssdk.", "com.fasterxml.jackson.databind.",
-            "java.net.http.", "jdk.internal.net.http.", "com.nimbusds.", "wxlogin.");
+            "java.net.http.", "jdk.internal.net.http.", "com.nimbusds.", "wxlogin.",
+            // the metrics library (common/Metrics) and what it uses
+            "software.amazon.cloudwatchlogs.", "org.apache.commons.lang3.");
     private static final Pattern LOADED = Pattern.compile("\\[class,load\\s*\\] (\\S+) source");
     private static final ObjectMapper JSON = new ObjectMapper();
 
