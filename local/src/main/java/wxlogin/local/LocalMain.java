@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import wxlogin.local.api.LocalApi;
 import wxlogin.local.api.SamTemplate;
 import wxlogin.local.dynamodb.DynamoDbLocal;
 import wxlogin.local.dynamodb.UsersTableStandIn;
+import wxlogin.local.metrics.MetricLines;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
@@ -35,7 +37,9 @@ import wxlogin.local.wechat.WeChatSandbox;
  *
  * <p>Options: {@code --port N} (API, default 3000), {@code --wechat-port N} (default 8081, the
  * port events/env.json expects), {@code --template PATH}, {@code --check} (start, run the flow
- * once, stop; exit status says whether it worked), {@code --verbose} (third-party start-up
+ * once, stop; exit status says whether it worked), {@code --metrics} (each metric record the
+ * functions write, as one readable line; without it records are left out of the output, see
+ * {@link MetricLines}), {@code --verbose} (third-party start-up
  * chatter too). bin/local documents them ({@code --help}). A bad option or a port in use is one
  * line on stderr and a non-zero exit, with nothing left running.
  */
@@ -65,6 +69,7 @@ public final class LocalMain {
         if (!options.verbose()) {
             quietSlf4j();
         }
+        System.setOut(new PrintStream(new MetricLines(System.out, options.metrics()), true, StandardCharsets.UTF_8));
         Stack stack;
         try {
             stack = Stack.start(options);
@@ -368,10 +373,10 @@ public final class LocalMain {
     }
 
     /** Command-line options. */
-    public record Options(int port, int wechatPort, Path template, boolean check, boolean verbose) {
+    public record Options(int port, int wechatPort, Path template, boolean check, boolean verbose, boolean metrics) {
 
         public Options(int port, int wechatPort, Path template, boolean check) {
-            this(port, wechatPort, template, check, false);
+            this(port, wechatPort, template, check, false, false);
         }
 
         /** The command line; a bad option or value is an {@link IllegalArgumentException} with a one-line message. */
@@ -381,6 +386,7 @@ public final class LocalMain {
             Path template = Path.of("template.yaml");
             boolean check = false;
             boolean verbose = false;
+            boolean metrics = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--port" -> port = port(args, ++i, "--port");
@@ -388,6 +394,7 @@ public final class LocalMain {
                     case "--template" -> template = Path.of(value(args, ++i, "--template"));
                     case "--check" -> check = true;
                     case "--verbose" -> verbose = true;
+                    case "--metrics" -> metrics = true;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -395,7 +402,7 @@ public final class LocalMain {
                 throw new IllegalArgumentException("no template at " + template.toAbsolutePath()
                         + ": run from the project folder or pass --template");
             }
-            return new Options(port, wechatPort, template, check, verbose);
+            return new Options(port, wechatPort, template, check, verbose, metrics);
         }
 
         private static String value(String[] args, int i, String option) {

@@ -36,7 +36,7 @@ class LocalCommandTest {
     void helpListsTheOptionsAndExitsAtOnce() throws Exception {
         Run run = bin_local(Map.of(), "--help");
         assertThat(run.exit()).isZero();
-        assertThat(run.output()).contains("--port N", "--wechat-port N", "--check", "--verbose", "--template PATH")
+        assertThat(run.output()).contains("--port N", "--wechat-port N", "--check", "--metrics", "--verbose", "--template PATH")
                 .doesNotContain("Exception");
     }
 
@@ -86,6 +86,26 @@ class LocalCommandTest {
                 // Library and JDK chatter only with --verbose.
                 .doesNotContain("SLF4J").doesNotContain("WARNING:").doesNotContain("Initializing DynamoDB Local");
         assertThat(running(template.toString())).as("processes left behind").isEmpty();
+    }
+
+    @Test
+    void withMetricsEachRecordOfTheSelfCheckIsOneReadableLine(@TempDir Path dir) throws Exception {
+        Path template = Files.copy(ProjectFiles.template(), dir.resolve("template.yaml"));
+        Run run = bin_local(Map.of(), "--check", "--metrics", "--port", "0", "--wechat-port", "0",
+                "--template", template.toString());
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.lines()).as(run.output())
+                .contains("metric Login=1 Function=login Outcome=ok LoginType=app errCode=0",
+                        "metric Login=1 Function=login Outcome=ok LoginType=miniProgram errCode=0",
+                        "metric GateDecision=1 Function=gate Outcome=allow",
+                        "metric CloudFunctionCall=1 Function=myCloudFunction Outcome=ok",
+                        "metric Refresh=1 Function=session Outcome=ok")
+                .anyMatch(l -> l.matches("metric WeChatLatency=\\d+ Function=login Api=code2verifyinfo"))
+                .noneMatch(l -> l.startsWith("{\"_aws\""));
+        // Without --metrics the records are left out; the functions' log lines stay.
+        Run quiet = bin_local(Map.of(), "--check", "--port", "0", "--wechat-port", "0", "--template", template.toString());
+        assertThat(quiet.lines()).as(quiet.output()).noneMatch(l -> l.startsWith("metric ") || l.contains("\"_aws\""))
+                .anyMatch(l -> l.startsWith("{\"level\":\"INFO\",\"event\":\"login.ok\""));
     }
 
     @Test
