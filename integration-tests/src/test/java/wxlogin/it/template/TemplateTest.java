@@ -59,7 +59,7 @@ class TemplateTest {
     static final Set<String> CONTRACT_VARIABLES = Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID",
             "WECHAT_API_BASE_URL", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "GATE_POLICY", "SESSIONS_TABLE",
             "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS", "GATED_FUNCTIONS",
-            "USERS_TABLE", "MINIPROGRAM_SECRET_ID", "WECHAT_API_SECRET_ID");
+            "USERS_TABLE", "MINIPROGRAM_SECRET_ID", "WECHAT_API_SECRET_ID", "METRICS_NAMESPACE");
 
     /** Which contract variables each function's code reads: exactly these must be declared. */
     static final Map<String, Set<String>> READS = Map.of(
@@ -71,6 +71,9 @@ class TemplateTest {
                     "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS"),
             MY_CLOUD_FUNCTION, Set.of(),
             PHONE_FUNCTION, Set.of("WECHAT_API_SECRET_ID", "WECHAT_API_BASE_URL"));
+
+    /** Read by every function's code (common/Metrics), declared once in Globals. */
+    static final Set<String> EVERY_FUNCTION_READS = Set.of("METRICS_NAMESPACE");
 
     /** Read by the JVM, not by our code. */
     static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
@@ -305,7 +308,9 @@ class TemplateTest {
             Set<String> declared = new HashSet<>(template.environment(id).keySet());
             declared.removeAll(JVM_VARIABLES);
             assertThat(CONTRACT_VARIABLES).as(id + ": only contract variables").containsAll(declared);
-            assertThat(declared).as(id + ": exactly the variables its code reads").isEqualTo(READS.get(id));
+            Set<String> reads = new HashSet<>(READS.get(id));
+            reads.addAll(EVERY_FUNCTION_READS);
+            assertThat(declared).as(id + ": exactly the variables its code reads").isEqualTo(reads);
         }
     }
 
@@ -345,7 +350,7 @@ class TemplateTest {
             code = files.filter(p -> p.toString().endsWith(".java")).map(ProjectFiles::read)
                     .collect(Collectors.joining("\n"));
         }
-        READS.values().stream().flatMap(Set::stream).distinct()
+        Stream.concat(READS.values().stream().flatMap(Set::stream), EVERY_FUNCTION_READS.stream()).distinct()
                 .forEach(name -> assertThat(code).as("functions/ reads " + name).contains("\"" + name + "\""));
     }
 
