@@ -20,12 +20,12 @@ import wxlogin.common.ErrorCodes;
 import wxlogin.common.Invocation;
 import wxlogin.common.Json;
 import wxlogin.common.Log;
+import wxlogin.common.Metrics;
 import wxlogin.common.SnapStartHook;
 import wxlogin.http.ApiGatewayJson;
 import wxlogin.http.HttpApiFunction;
 import wxlogin.http.HttpResponses;
 import wxlogin.priming.Priming;
-import wxlogin.common.Metrics;
 
 /**
  * The base of a gated cloud function, the AWS counterpart of {@code wx.cloud.callFunction}: it

@@ -6,12 +6,12 @@ import java.util.Map;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Log;
+import wxlogin.common.Metrics;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretUnavailableException;
 import wxlogin.token.SessionClaims;
 import wxlogin.token.SigningKeys;
 import wxlogin.token.TokenVerifier;
-import wxlogin.common.Metrics;
 
 /**
  * Decides whether a call may reach a cloud function. Nothing a client sends can make it fail:

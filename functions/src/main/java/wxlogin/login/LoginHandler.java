@@ -11,6 +11,7 @@ import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
+import wxlogin.common.Metrics;
 import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Invocation;
@@ -30,7 +31,6 @@ import wxlogin.wechat.StableAccessToken;
 import wxlogin.wechat.WeChatClient;
 import wxlogin.wechat.WeChatException;
 import wxlogin.wechat.WeChatCredentials;
-import wxlogin.common.Metrics;
 
 /** {@code POST /login}: code in, session out (CodeExchangeFunction). Parses, delegates, maps. */
 public final class LoginHandler implements HttpApiFunction {

@@ -12,9 +12,9 @@ import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Log;
+import wxlogin.common.Metrics;
 import wxlogin.token.SigningKey;
 import wxlogin.token.SigningKeys;
-import wxlogin.common.Metrics;
 
 /**
  * Lasting sessions: refresh-token families with rotation and reuse detection (OAuth 2.0 Security

@@ -26,8 +26,8 @@ import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
 import wxlogin.common.Log;
-import wxlogin.common.RandomIds;
 import wxlogin.common.Metrics;
+import wxlogin.common.RandomIds;
 
 /**
  * The user directory (template.yaml's UsersTable, partition key {@code pk}): one stable id per

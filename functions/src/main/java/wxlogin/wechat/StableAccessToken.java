@@ -5,8 +5,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import wxlogin.common.Deadline;
 import wxlogin.common.Log;
-import wxlogin.wechat.WeChatException.Kind;
 import wxlogin.common.Metrics;
+import wxlogin.wechat.WeChatException.Kind;
 
 /**
  * The app's access token, cached per instance until shortly before it expires. Only one fetch

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Json;
-import wxlogin.wechat.WeChatException.Kind;
 import wxlogin.common.Metrics;
+import wxlogin.wechat.WeChatException.Kind;
 
 /**
  * WeChat's server API over the JDK's HTTP client. Every call is bounded by the invocation's {@link Deadline}; URLs carry secrets, so they are

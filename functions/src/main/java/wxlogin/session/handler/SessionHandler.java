@@ -10,6 +10,7 @@ import wxlogin.common.ApiException;
 import wxlogin.common.ConfigurationException;
 import wxlogin.common.Deadline;
 import wxlogin.common.Env;
+import wxlogin.common.Metrics;
 import wxlogin.common.SnapStartHook;
 import wxlogin.common.ErrorCodes;
 import wxlogin.common.Invocation;
@@ -25,7 +26,6 @@ import wxlogin.session.SessionBody;
 import wxlogin.session.SessionRenewal;
 import wxlogin.token.SessionTokens;
 import wxlogin.token.SigningKeys;
-import wxlogin.common.Metrics;
 
 /**
  * {@code POST /session/refresh} and {@code POST /logout} (SessionFunction), told apart by the route
