@@ -89,7 +89,8 @@ public final class Metrics {
     public static void login(int status, String loginType, long errCode, Long wechatErrcode) {
         String outcome = status == 200 ? "ok" : status == 429 ? "throttled" : status >= 502 && status <= 504 ? "unavailable"
                 : status >= 500 ? "failed" : "rejected";
-        write("Login", Unit.COUNT, 1, new String[][] {{}, {"Outcome", outcome}, loginType == null ? null : new String[] {"LoginType", loginType}},
+        String[] byLoginType = loginType == null ? null : new String[] {"LoginType", loginType};
+        write("Login", Unit.COUNT, 1, new String[][] {{}, {"Outcome", outcome}, byLoginType},
                 "errCode", errCode, "wechatErrcode", wechatErrcode);
     }
 
@@ -199,7 +200,8 @@ public final class Metrics {
                 record.putProperty("requestId", requestId);
             }
             record.flush();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError too: a deployment missing one of the library's jars still answers.
             Log.warn("metrics.not_written", "metric", metric, "type", e.getClass().getName());
         }
     }
