@@ -133,3 +133,22 @@ test('both builds against the real local API: the mini program logs in by itself
   assert.equal(appSession.userId, miniSession.userId, 'one person in both builds')
   assert.equal((await appCloud.callFunction({ name: 'myCloudFunction' })).errMsg, 'cloud.callFunction:ok')
 })
+
+test('app build against the real local API: deleteAccount() right after a login deletes the account; the next login is a new user', { skip }, async () => {
+  const user = 'gone' + Math.random().toString(36).slice(2, 8)
+  const wx = await createWx({ build: 'app', codePrefixes: { weixinAppLogin: 'weixinApp.' + user } })
+  const cloud = createClient({ baseUrl, wx })
+  const events = []
+  cloud.onSessionChange(e => events.push(e.type + ':' + (e.reason || '')))
+  const before = await cloud.login()
+  const { refreshToken } = wx.getStorageSync('wxlogin.session:' + baseUrl)
+
+  assert.deepEqual(await cloud.deleteAccount(), { errMsg: 'deleteAccount:ok' })
+  assert.equal(cloud.getSession(), null)
+  assert.equal(events[events.length - 1], 'signedOut:deleted')
+  const refused = await rawPost(baseUrl.replace(/\/$/, '') + '/session/refresh', { refreshToken })
+  assert.equal(refused.status, 401, 'the deleted account\'s session is revoked')
+
+  const after = await cloud.login()
+  assert.notEqual(after.userId, before.userId, 'a later login of the same person is a new user')
+})
