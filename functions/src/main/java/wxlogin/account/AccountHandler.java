@@ -121,7 +121,7 @@ public final class AccountHandler implements HttpApiFunction {
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        String route = route(event);
+        String route = HttpApiFunction.routeKey(event);
         try {
             if (deletion == null) {
                 throw new ApiException(500, ErrorCodes.MISCONFIGURED, AccountDeletion.MISCONFIGURED_MESSAGE,
@@ -219,16 +219,5 @@ public final class AccountHandler implements HttpApiFunction {
         }
         Object userId = context.getAuthorizer().getLambda().get("userId");
         return userId instanceof String s ? s : null;
-    }
-
-    /** The route key API Gateway matched, or method and path when the event has none. */
-    private static String route(APIGatewayV2HTTPEvent event) {
-        String routeKey = event.getRouteKey();
-        if (routeKey != null && routeKey.indexOf(' ') > 0) {
-            return routeKey;
-        }
-        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
-        String method = context != null && context.getHttp() != null ? context.getHttp().getMethod() : null;
-        return method + " " + event.getRawPath();
     }
 }

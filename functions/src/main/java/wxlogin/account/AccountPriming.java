@@ -2,12 +2,9 @@ package wxlogin.account;
 
 import java.time.Clock;
 import java.util.Map;
-import wxlogin.common.Deadline;
 import wxlogin.priming.Priming;
+import wxlogin.priming.TlsPriming;
 import wxlogin.token.ThrowawayToken;
-import wxlogin.wechat.WeChatClient;
-import wxlogin.wechat.WeChatCredentials;
-import wxlogin.wechat.WeChatException;
 
 /**
  * SnapStart priming of AccountFunction: one whole {@code POST /account/delete} through an
@@ -40,21 +37,9 @@ final class AccountPriming {
                 // Its access token, secrets and WeChat client (connections, selector thread) go.
                 handler.snapStartHook().afterRestore(null);
             }
-        }, AccountPriming::wechatOverTls);
+        }, TlsPriming::weChatClient);
     }
 
-    /** The WeChat client's HTTPS path up to the server's first record (see {@link wxlogin.priming.TlsPriming}). */
-    private static void wechatOverTls(String httpsUrl) {
-        WeChatClient wechat = new WeChatClient(httpsUrl);
-        try {
-            wechat.stableToken(WeChatCredentials.parse(APP_SECRET), Deadline.in(2_000, Clock.systemUTC()));
-            Priming.expect(false, "the TLS refuser answered");
-        } catch (WeChatException expected) {
-            // The handshake failed at the alert, as it should.
-        } finally {
-            wechat.dropConnections();
-        }
-    }
 
     private static String answer(String path, String target, String body) {
         if (target == null) {
