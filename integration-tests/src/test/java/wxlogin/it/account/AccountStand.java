@@ -42,6 +42,9 @@ final class AccountStand implements AutoCloseable {
     final String usersTable = "users-" + UUID.randomUUID();
     final String sessionsTable = "sessions-" + UUID.randomUUID();
     final FaultProxy dynamoProxy;
+    final FaultProxy wechatProxy;
+    final FaultProxy secretsProxy;
+    final FaultProxy eventsProxy;
     final OffsetClock clock = new OffsetClock();
     final LoginHandler login;
     final SessionHandler sessions;
@@ -55,6 +58,9 @@ final class AccountStand implements AutoCloseable {
         dynamo.createTable(usersTable, Template.load().properties("UsersTable"));
         dynamo.createTable(sessionsTable, Template.load().properties("SessionsTable"));
         dynamoProxy = FaultProxy.start(dynamo.endpoint());
+        wechatProxy = FaultProxy.start(java.net.URI.create(wechat.baseUrl()));
+        secretsProxy = FaultProxy.start(secrets.endpoint());
+        eventsProxy = FaultProxy.start(events.endpoint());
         Env env = new Env(directEnvironment());
         login = new LoginHandler(LoginHandler.wire(env, SecretsManagerSource.fromEnvironment(env),
                 UserDirectory.fromEnvironment(env, AwsClients.lambdaCredentials(), clock), clock),
@@ -72,10 +78,13 @@ final class AccountStand implements AutoCloseable {
         return env;
     }
 
-    /** AccountFunction's handler as its Lambda constructor wires it, DynamoDB through the proxy, on {@link #clock}. */
+    /** AccountFunction's handler as its Lambda constructor wires it, every dependency through its proxy, on {@link #clock}. */
     AccountHandler accountHandler() {
         Map<String, String> env = directEnvironment();
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoProxy.endpoint());
+        env.put("WECHAT_API_BASE_URL", wechatProxy.endpoint());
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsProxy.endpoint());
+        env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", eventsProxy.endpoint());
         return new AccountHandler(new Env(env), clock);
     }
 
@@ -133,6 +142,9 @@ final class AccountStand implements AutoCloseable {
     /** Faults off everywhere. */
     void heal() {
         dynamoProxy.heal();
+        wechatProxy.heal();
+        secretsProxy.heal();
+        eventsProxy.heal();
         wechat.clearFaults();
         events.clearFaults();
     }
@@ -140,6 +152,9 @@ final class AccountStand implements AutoCloseable {
     @Override
     public void close() {
         dynamoProxy.close();
+        wechatProxy.close();
+        secretsProxy.close();
+        eventsProxy.close();
         events.close();
         wechat.close();
         secrets.close();
