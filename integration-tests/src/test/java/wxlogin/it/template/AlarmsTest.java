@@ -262,6 +262,14 @@ class AlarmsTest {
         }
         // The status field, not the text: 429 elsewhere in the line does not count.
         assertThat(matches(pattern, accessLogLine("200", "POST /functions/429", "429"))).isFalse();
+        // The runbook's access-log samples: exactly their 429 lines.
+        int matched = 0;
+        int throttled = 0;
+        for (String line : ProjectFiles.read(ProjectFiles.root().resolve("ops/queries/samples/access-log.jsonl")).split("\n")) {
+            matched += matches(pattern, line) ? 1 : 0;
+            throttled += line.contains("\"status\":\"429\"") ? 1 : 0;
+        }
+        assertThat(matched).isEqualTo(throttled).isPositive();
     }
 
     /** One line of the HTTP API's access log as API Gateway writes it: the template's Format, filled in. */
