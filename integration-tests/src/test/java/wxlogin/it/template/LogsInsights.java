@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * <p>Semantics kept strict where Logs Insights is lenient, so a query passes here only if it holds
  * there: a missing field never matches (not even {@code !=}), a number compares only with a number
  * and a string only with a string, nested JSON is reached as {@code a.b}, {@code @timestamp} is the
- * line's {@code timestamp}.
+ * sample's {@code timestamp} (where the samples keep the time CloudWatch Logs gives each event).
  */
 final class LogsInsights {
 

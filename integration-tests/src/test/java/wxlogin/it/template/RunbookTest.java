@@ -55,18 +55,19 @@ class RunbookTest {
                 row("event", "login.rejected", "status", 502, "errCode", 900502, "answers", 2),
                 row("event", "login.internal_error", "status", null, "errCode", null, "answers", 1))));
         EXPECTED.put("wechat-failures", new Expected(FUNCTIONS, "failures", List.of(
-                row("function", "login", "kind", "ERRCODE", "errcode", 40029, "failures", 3),
-                row("function", "login", "kind", "TIMEOUT", "errcode", 0, "failures", 2),
-                row("function", "login", "kind", "ERRCODE", "errcode", 45011, "failures", 1),
-                row("function", "getPhoneNumber", "kind", "ERRCODE", "errcode", 45009, "failures", 1))));
+                row("Function", "login", "Api", "code2verifyinfo", "Outcome", "errcode", "wechatErrcode", 40029, "failures", 3),
+                row("Function", "login", "Api", "code2verifyinfo", "Outcome", "unavailable", "wechatErrcode", null, "failures", 2),
+                row("Function", "account", "Api", "unregisteruser", "Outcome", "errcode", "wechatErrcode", 40001, "failures", 1))));
         EXPECTED.put("wechat-slow-calls", new Expected(FUNCTIONS, "slowCalls", List.of(
                 row("Function", "login", "Api", "code2verifyinfo", "slowCalls", 2, "slowestMs", 5200),
                 row("Function", "getPhoneNumber", "Api", "stable_token", "slowCalls", 1, "slowestMs", 3100))));
         EXPECTED.put("wechat-quota", new Expected(FUNCTIONS, "@timestamp", List.of(
-                row("@timestamp", "2026-12-07T09:00:17.000Z", "function", "getPhoneNumber", "errcode", 45009,
-                        "rid", "6571a2c0-3f4a5b6c-7d8e9fa0"),
-                row("@timestamp", "2026-12-07T09:00:15.000Z", "function", "login", "errcode", 45011,
-                        "rid", "6571a2b4-2e3f4a5b-6c7d8e9f"))));
+                row("@timestamp", "2026-12-07T09:10:23.000Z", "Function", "getPhoneNumber", "Api", "getuserphonenumber",
+                        "wechatErrcode", 45009, "rid", "6571a2c0-3f4a5b6c-7d8e9fa0",
+                        "requestId", "0b7e0122-1c2d-4e5f-8a9b-000000000122"),
+                row("@timestamp", "2026-12-07T09:10:21.000Z", "Function", "login", "Api", "code2verifyinfo",
+                        "wechatErrcode", 45011, "rid", "6571a2b4-2e3f4a5b-6c7d8e9f",
+                        "requestId", "0b7e0120-1c2d-4e5f-8a9b-000000000120"))));
         EXPECTED.put("gate-denials", new Expected(FUNCTIONS, "denials", List.of(
                 row("reason", "UNKNOWN_KID", "denials", 3),
                 row("reason", "NO_BEARER_TOKEN", "denials", 2),
