@@ -312,6 +312,8 @@ class AlarmsTest {
     void theDashboardIsJsonOfCatalogueMetricsAndEveryAlarm() throws Exception {
         List<String> dashboards = TEMPLATE.idsOfType("AWS::CloudWatch::Dashboard");
         assertThat(dashboards).hasSize(1);
+        // Dashboards are global to the account, alarms and stacks regional.
+        assertThat(substituted(TEMPLATE.properties(dashboards.get(0)).get("DashboardName"))).contains("<AWS::Region>");
         JsonNode body = JSON.readTree(substituted(TEMPLATE.properties(dashboards.get(0)).get("DashboardBody")));
         Set<String> alarmArns = new TreeSet<>();
         Set<String> shown = new TreeSet<>();
