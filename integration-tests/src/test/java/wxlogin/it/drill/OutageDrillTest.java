@@ -20,7 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import wxlogin.cloudfunction.GetPhoneNumber;
 import wxlogin.cloudfunction.MyCloudFunction;
+import wxlogin.common.ErrorCodes;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.drill.Drill.Answer;
 import wxlogin.it.drill.Drill.Case;
@@ -31,6 +33,7 @@ import wxlogin.it.drill.Drill.Instance;
 import wxlogin.it.drill.Drill.Outcome;
 import wxlogin.it.faults.FaultProxy;
 import wxlogin.local.DevelopmentSecrets;
+import wxlogin.local.wechat.WeChatSandbox;
 import wxlogin.login.LoginHandler;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretUnavailableException;
@@ -51,15 +54,21 @@ class OutageDrillTest {
     private static DrillStand stand;
     /** Row text by case position, for the table. */
     private static final Map<Integer, String> ROWS = new ConcurrentSkipListMap<>();
+    /** The directory's user ids of the drill's two people: every login after a fault must find the same one (nothing lost). */
+    private static String appUserId;
+    private static String miniProgramUserId;
+    private static final String PHONE_NUMBER = WeChatSandbox.phoneNumberOf(DrillStand.MINI_PROGRAM_PERSON);
 
     private LogCapture logs;
     /** Values no answer or log line may hold: secrets, codes, tokens. */
     private final List<String> sensitive = new ArrayList<>(List.of(DevelopmentSecrets.APPSECRET,
-            DevelopmentSecrets.SIGNING_SECRET));
+            DevelopmentSecrets.SIGNING_SECRET, DevelopmentSecrets.MINIPROGRAM_APPSECRET, PHONE_NUMBER));
 
     @BeforeAll
     static void start() {
         stand = new DrillStand();
+        appUserId = stand.setupLogin().json().path("userId").asText();
+        miniProgramUserId = stand.setupMiniProgramLogin().json().path("userId").asText();
     }
 
     @AfterAll
@@ -79,6 +88,11 @@ class OutageDrillTest {
         stand.heal();
         String text = logs.text();
         logs.close();
+        // jscode2session's session_keys: never in a log line (nor in an answer, checked per case).
+        for (String key : stand.wechat.sessionKeysHandedOut()) {
+            SecretLedger.register(SecretLedger.Kind.SESSION_KEY, key);
+            assertThat(text).as("log lines hold no session_key").doesNotContain(key);
+        }
         for (String value : sensitive) {
             assertThat(text).as("log lines hold no secret, code or token").doesNotContain(value);
         }
@@ -92,6 +106,9 @@ class OutageDrillTest {
     @MethodSource("cases")
     void anOutageAnswersTheContractInsideTheDeadlineAndTheNextRequestSucceeds(Case drill) throws Exception {
         Subject subject = subject(drill.function());
+        if (drill.dependency() == Dependency.USERS_TABLE_WRITE) {
+            ((MiniProgramLogin) subject).newPerson();
+        }
         if (drill.instance() == Instance.WARM) {
             subject.warmUp();
             stand.clock.advance(CachedSecret.TTL.plusSeconds(1)); // cached secrets come due: the fault meets a re-read
@@ -137,6 +154,14 @@ class OutageDrillTest {
             assertNoStackTrace(answer.body());
             assertNoSecret(answer.body());
         }
+        for (String key : stand.wechat.sessionKeysHandedOut()) {
+            assertThat(answer.body()).doesNotContain(key);
+        }
+        if (drill.function() == Function.GET_PHONE_NUMBER && answer.status() >= 400) {
+            // wx.cloud.callFunction's failure shape.
+            assertThat(answer.json().path("errMsg").asText()).startsWith("cloud.callFunction:fail ");
+            assertThat(answer.json().path("requestID").isTextual()).as(answer.body()).isTrue();
+        }
         switch (expected) {
             case OK -> assertThat(answer.status()).as(answer.body())
                     .isEqualTo(drill.function() == Function.LOGOUT ? 204 : 200);
@@ -165,6 +190,15 @@ class OutageDrillTest {
                     assertThat(answer.retryAfter()).as("429 carries Retry-After").isNotNull();
                     assertThat(Integer.parseInt(answer.retryAfter())).isPositive();
                 }
+            }
+            case DIRECTORY_UNAVAILABLE_503 -> {
+                assertThat(answer.status()).as("%s: %s", answer, answer.body()).isEqualTo(503);
+                JsonNode body = answer.json();
+                assertThat(body.path("errCode").asLong()).as(answer.body()).isEqualTo(ErrorCodes.USER_DIRECTORY_UNAVAILABLE);
+                assertThat(body.path("errMsg").asText()).contains("new code");
+                assertThat(body.has("token")).isFalse();
+                // The contract's documented exception to "503 carries Retry-After": WeChat spent this code.
+                assertThat(answer.retryAfter()).as("no Retry-After: a retry with this code can only fail").isNull();
             }
             default -> throw new IllegalStateException(expected.name());
         }
@@ -213,6 +247,8 @@ class OutageDrillTest {
             case GATE_AND_MY_CLOUD_FUNCTION -> new GatedCall(stand.gateHandler());
             case REFRESH -> new Session(stand.sessionHandler(), false);
             case LOGOUT -> new Session(stand.sessionHandler(), true);
+            case LOGIN_MINI_PROGRAM -> new MiniProgramLogin(stand.loginHandler());
+            case GET_PHONE_NUMBER -> new PhoneNumber(stand.phoneNumberFunction());
         };
     }
 
@@ -249,6 +285,96 @@ class OutageDrillTest {
             Answer answer = login(15_000);
             assertThat(answer.status()).as("login after the fault: %s", answer.body()).isEqualTo(200);
             assertThat(answer.json().has("refreshToken")).as("a lasting session again").isTrue();
+            assertThat(answer.json().path("userId").asText()).as("the directory still knows the person (nothing lost)")
+                    .isEqualTo(appUserId);
+        }
+    }
+
+    /**
+     * The mini-program build's login (codeType miniProgram). On the directory-write rows the faulted
+     * login is a new person's first: its read works, its TransactWriteItems meets the fault.
+     */
+    private final class MiniProgramLogin implements Subject {
+        private final LoginHandler handler;
+        private String person = DrillStand.MINI_PROGRAM_PERSON;
+        private int directoryItemsBefore = -1;
+
+        MiniProgramLogin(LoginHandler handler) {
+            this.handler = handler;
+        }
+
+        private Answer login(String who, int deadlineMillis) {
+            String code = stand.miniProgramCode(who);
+            sensitive.add(code);
+            Answer answer = Answer.of(handler.handleRequest(Drill.miniProgramLoginEvent(code), Drill.context(deadlineMillis)));
+            if (answer.status() == 200) {
+                keep(answer.json(), "token");
+                keep(answer.json(), "refreshToken");
+            }
+            return answer;
+        }
+
+        /** The directory-write rows: the faulted call is a new person's, and the table is counted before it. */
+        MiniProgramLogin newPerson() {
+            person = "p" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            directoryItemsBefore = stand.directoryItems();
+            return this;
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(login(DrillStand.MINI_PROGRAM_PERSON, 15_000).status()).as("warm-up login").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            return login(person, deadlineMillis);
+        }
+
+        @Override
+        public void recover() {
+            if (directoryItemsBefore >= 0) {
+                assertThat(stand.directoryItems()).as("the failed write left nothing of the new person")
+                        .isEqualTo(directoryItemsBefore);
+            }
+            Answer answer = login(person, 15_000);
+            assertThat(answer.status()).as("login after the fault: %s", answer.body()).isEqualTo(200);
+            assertThat(answer.json().has("refreshToken")).as("a lasting session again").isTrue();
+            String userId = answer.json().path("userId").asText();
+            if (directoryItemsBefore >= 0) {
+                assertThat(stand.directoryOwnerOfMiniProgramOpenid(answer.json().path("openid").asText()))
+                        .as("the new person is in the directory, linked by the openid").isEqualTo(userId);
+            } else {
+                assertThat(userId).as("the directory still knows the person (nothing lost)").isEqualTo(miniProgramUserId);
+            }
+        }
+    }
+
+    /** getPhoneNumber (the openapi sample), with the context the gate gives a mini-program session. */
+    private final class PhoneNumber implements Subject {
+        private final GetPhoneNumber function;
+
+        PhoneNumber(GetPhoneNumber function) {
+            this.function = function;
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(call(10_000).status()).as("warm-up call").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            String code = stand.phoneCode();
+            sensitive.add(code);
+            return Answer.of(function.handleRequest(Drill.phoneNumberEvent(code), Drill.context(deadlineMillis)));
+        }
+
+        @Override
+        public void recover() {
+            Answer answer = call(10_000);
+            assertThat(answer.status()).as("call after the fault: %s", answer.body()).isEqualTo(200);
+            assertThat(answer.json().path("result").path("phoneNumber").asText()).isEqualTo(PHONE_NUMBER);
         }
     }
 
