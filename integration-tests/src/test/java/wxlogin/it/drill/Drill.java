@@ -78,6 +78,7 @@ final class Drill {
                 case REFUSED -> FaultProxy.refuse();
                 case RESET_MID_POOL -> FaultProxy.reset();
                 case HANG -> FaultProxy.hang();
+                case ANSWER_LOST -> FaultProxy.loseAnswer();
                 case HTTP_5XX_JSON -> isWeChat()
                         ? FaultProxy.answer(500, "application/json", "{\"errcode\":-1,\"errmsg\":\"system error\"}")
                         : this == SECRETS_MANAGER ? FaultProxy.jsonServerError(500, "1.1", "InternalServiceError")
@@ -106,7 +107,9 @@ final class Drill {
         HTTP_5XX_JSON("5xx, JSON body"),
         HTTP_5XX_TEXT("5xx, not JSON"),
         /** AWS: the service's throttling error; WeChat: errcode 45009 (quota). */
-        THROTTLED("throttling");
+        THROTTLED("throttling"),
+        /** The request reaches the service and takes effect; its answer is replaced by a 500 (run only where {@link #selected} says). */
+        ANSWER_LOST("answer lost (it took effect)");
 
         final String label;
 
@@ -233,8 +236,8 @@ final class Drill {
      * (nothing of them is cached), the directory once more cold at the full Timeout;</li>
      * <li>refresh: every SessionsTable row (it found the UncheckedIOException); logout warm;</li>
      * <li>mini-program login: jscode2session warm (no access token, nothing cached); the directory's
-     * write of a new person, cold; SessionsTable hanging once (the same refresh-token start as the
-     * app build);</li>
+     * write of a new person, cold, also with its answer lost after it took effect; SessionsTable
+     * hanging once (the same refresh-token start as the app build);</li>
      * <li>getPhoneNumber: stable_token cold (warm serves the cached token, as the login's warm rows
      * show); getuserphonenumber warm (cold adds only a stable_token fetch that works).</li>
      * </ul>
@@ -243,6 +246,10 @@ final class Drill {
         boolean warm = instance == Instance.WARM;
         boolean secretsPair = fault == FaultKind.HANG || fault == FaultKind.HTTP_5XX_TEXT;
         boolean secrets = dependency == Dependency.SECRETS_MANAGER;
+        if (fault == FaultKind.ANSWER_LOST) {
+            // A write that took effect though the function never heard so: the directory must not make a second user.
+            return function == Function.LOGIN_MINI_PROGRAM && dependency == Dependency.USERS_TABLE_WRITE && !warm;
+        }
         return switch (function) {
             case LOGIN -> secrets || dependency.isWeChat() || warm;
             case GATE_AND_MY_CLOUD_FUNCTION -> secretsPair;
@@ -311,7 +318,7 @@ final class Drill {
     private static Outcome weChat(FaultKind fault) {
         return switch (fault) {
             case REFUSED, RESET_MID_POOL, HANG -> Outcome.UNAVAILABLE_503;
-            case HTTP_5XX_JSON, HTTP_5XX_TEXT -> Outcome.BAD_GATEWAY_502;
+            case HTTP_5XX_JSON, HTTP_5XX_TEXT, ANSWER_LOST -> Outcome.BAD_GATEWAY_502;
             case THROTTLED -> Outcome.TOO_MANY_REQUESTS_429;
         };
     }

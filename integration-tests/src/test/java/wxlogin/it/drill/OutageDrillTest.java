@@ -107,7 +107,7 @@ class OutageDrillTest {
     void anOutageAnswersTheContractInsideTheDeadlineAndTheNextRequestSucceeds(Case drill) throws Exception {
         Subject subject = subject(drill.function());
         if (drill.dependency() == Dependency.USERS_TABLE_WRITE) {
-            ((MiniProgramLogin) subject).newPerson();
+            ((MiniProgramLogin) subject).newPerson(drill.fault() == FaultKind.ANSWER_LOST);
         }
         if (drill.instance() == Instance.WARM) {
             subject.warmUp();
@@ -298,6 +298,7 @@ class OutageDrillTest {
         private final LoginHandler handler;
         private String person = DrillStand.MINI_PROGRAM_PERSON;
         private int directoryItemsBefore = -1;
+        private boolean writeTookEffect;
 
         MiniProgramLogin(LoginHandler handler) {
             this.handler = handler;
@@ -314,10 +315,15 @@ class OutageDrillTest {
             return answer;
         }
 
-        /** The directory-write rows: the faulted call is a new person's, and the table is counted before it. */
-        MiniProgramLogin newPerson() {
+        /**
+         * The directory-write rows: the faulted call is a new person's, and the table is counted before it.
+         *
+         * @param tookEffect the fault lets the write through (its answer is lost)
+         */
+        MiniProgramLogin newPerson(boolean tookEffect) {
             person = "p" + java.util.UUID.randomUUID().toString().substring(0, 8);
             directoryItemsBefore = stand.directoryItems();
+            writeTookEffect = tookEffect;
             return this;
         }
 
@@ -333,8 +339,12 @@ class OutageDrillTest {
 
         @Override
         public void recover() {
-            if (directoryItemsBefore >= 0) {
-                assertThat(stand.directoryItems()).as("the failed write left nothing of the new person")
+            int itemsAfterTheFault = stand.directoryItems();
+            if (directoryItemsBefore >= 0 && writeTookEffect) {
+                assertThat(itemsAfterTheFault).as("the write took effect, only its answer was lost")
+                        .isGreaterThan(directoryItemsBefore);
+            } else if (directoryItemsBefore >= 0) {
+                assertThat(itemsAfterTheFault).as("the failed write left nothing of the new person")
                         .isEqualTo(directoryItemsBefore);
             }
             Answer answer = login(person, 15_000);
@@ -344,6 +354,10 @@ class OutageDrillTest {
             if (directoryItemsBefore >= 0) {
                 assertThat(stand.directoryOwnerOfMiniProgramOpenid(answer.json().path("openid").asText()))
                         .as("the new person is in the directory, linked by the openid").isEqualTo(userId);
+                if (writeTookEffect) {
+                    assertThat(stand.directoryItems()).as("the login found the user the lost write made: no second one")
+                            .isEqualTo(itemsAfterTheFault);
+                }
             } else {
                 assertThat(userId).as("the directory still knows the person (nothing lost)").isEqualTo(miniProgramUserId);
             }
