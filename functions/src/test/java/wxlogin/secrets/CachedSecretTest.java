@@ -105,19 +105,8 @@ class CachedSecretTest {
     @Test
     void aTtlRereadWithAValueCachedWaitsAtMostTheStaleCapAndAFirstReadTheWholeDeadline() {
         // Outage drill (issue 19): a hanging Secrets Manager spent a warm login's whole budget on a re-read.
-        AtomicReference<Long> given = new AtomicReference<>();
-        SecretSource timed = new SecretSource() {
-            @Override
-            public String fetch(String secretId) {
-                throw new AssertionError("a read inside an invocation passes its deadline");
-            }
-
-            @Override
-            public String fetch(String secretId, Deadline deadline) {
-                given.set(deadline.remainingMillis());
-                return "v1";
-            }
-        };
+        DeadlineRecordingSource timed = new DeadlineRecordingSource();
+        AtomicReference<Long> given = timed.given;
         CachedSecret<String> cached = new CachedSecret<>(timed, "id", value -> value, Duration.ofMinutes(5),
                 Duration.ofHours(1), Duration.ofSeconds(10), clock);
 
@@ -137,23 +126,9 @@ class CachedSecretTest {
     void aForcedRereadStaysInsideTheInvocationsDeadlineAndFallsBackToTheCachedValue() {
         // Issue 19: refreshNow() had no deadline; a hanging Secrets Manager then held the gate or a
         // login for the source's own 6 s cap, whatever time the invocation had left.
-        AtomicReference<Long> given = new AtomicReference<>();
-        AtomicReference<String> answer = new AtomicReference<>("v1");
-        SecretSource timed = new SecretSource() {
-            @Override
-            public String fetch(String secretId) {
-                throw new AssertionError("a forced re-read passes the invocation's deadline");
-            }
-
-            @Override
-            public String fetch(String secretId, Deadline deadline) {
-                given.set(deadline.remainingMillis());
-                if (answer.get() == null) {
-                    throw new SecretUnavailableException("timed out after " + deadline.remainingMillis() + " ms", null);
-                }
-                return answer.get();
-            }
-        };
+        DeadlineRecordingSource timed = new DeadlineRecordingSource();
+        AtomicReference<Long> given = timed.given;
+        AtomicReference<String> answer = timed.answer;
         CachedSecret<String> cached = new CachedSecret<>(timed, "id", value -> value, Duration.ofMinutes(5),
                 Duration.ofHours(1), Duration.ofSeconds(10), clock);
 
@@ -175,5 +150,25 @@ class CachedSecretTest {
         assertThatThrownBy(() -> empty.refreshNow(Deadline.in(300, clock)))
                 .isInstanceOf(SecretUnavailableException.class);
         assertThat(given.get()).isEqualTo(300L);
+    }
+
+    /** Records the time each read was given; answers {@link #answer}, or fails as unavailable when it is null. */
+    private static final class DeadlineRecordingSource implements SecretSource {
+        final AtomicReference<Long> given = new AtomicReference<>();
+        final AtomicReference<String> answer = new AtomicReference<>("v1");
+
+        @Override
+        public String fetch(String secretId) {
+            throw new AssertionError("a read inside an invocation passes its deadline");
+        }
+
+        @Override
+        public String fetch(String secretId, Deadline deadline) {
+            given.set(deadline.remainingMillis());
+            if (answer.get() == null) {
+                throw new SecretUnavailableException("timed out after " + deadline.remainingMillis() + " ms", null);
+            }
+            return answer.get();
+        }
     }
 }

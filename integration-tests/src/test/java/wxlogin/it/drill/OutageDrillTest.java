@@ -3,6 +3,7 @@ package wxlogin.it.drill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -261,13 +262,7 @@ class OutageDrillTest {
 
         private Answer login(int deadlineMillis) {
             String code = stand.code();
-            sensitive.add(code);
-            Answer answer = Answer.of(handler.handleRequest(Drill.loginEvent(code), Drill.context(deadlineMillis)));
-            if (answer.status() == 200) {
-                keep(answer.json(), "token");
-                keep(answer.json(), "refreshToken");
-            }
-            return answer;
+            return logIn(handler, code, Drill.loginEvent(code), deadlineMillis);
         }
 
         @Override
@@ -306,13 +301,7 @@ class OutageDrillTest {
 
         private Answer login(String who, int deadlineMillis) {
             String code = stand.miniProgramCode(who);
-            sensitive.add(code);
-            Answer answer = Answer.of(handler.handleRequest(Drill.miniProgramLoginEvent(code), Drill.context(deadlineMillis)));
-            if (answer.status() == 200) {
-                keep(answer.json(), "token");
-                keep(answer.json(), "refreshToken");
-            }
-            return answer;
+            return logIn(handler, code, Drill.miniProgramLoginEvent(code), deadlineMillis);
         }
 
         /**
@@ -480,6 +469,17 @@ class OutageDrillTest {
                         .isEqualTo(200);
             }
         }
+    }
+
+    /** A login with {@code code} (kept as sensitive), and the tokens of its 200. */
+    private Answer logIn(LoginHandler handler, String code, APIGatewayV2HTTPEvent event, int deadlineMillis) {
+        sensitive.add(code);
+        Answer answer = Answer.of(handler.handleRequest(event, Drill.context(deadlineMillis)));
+        if (answer.status() == 200) {
+            keep(answer.json(), "token");
+            keep(answer.json(), "refreshToken");
+        }
+        return answer;
     }
 
     /** A token of an answer, kept as sensitive. */
