@@ -81,9 +81,9 @@ export interface Session {
 }
 
 export type LoginOptions =
-  | { method?: LoginMethod }
+  | { method?: LoginMethod; code?: undefined; codeType?: undefined }
   /** A code the app already holds, e.g. from the one-click phone login button; used once. */
-  | { code: string; codeType?: 'identity' | 'miniProgram' }
+  | { code: string; codeType?: 'identity' | 'miniProgram'; method?: undefined }
 
 export interface Failure {
   errCode: number

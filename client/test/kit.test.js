@@ -661,6 +661,59 @@ test('deleteAccount() with an old login says to log in again first and keeps the
   assert.equal(client.getSession(), null)
 })
 
+for (const [kind, answer, errCode] of [
+  ['503 part-way with a long Retry-After', { status: 503, headers: { 'Retry-After': '30' }, body: { errCode: 900505, errMsg: 'partly done: repeat' } }, ERR_CODES.RETRY_LATER],
+  ['503 without Retry-After', { status: 503, body: { errCode: 900505, errMsg: 'partly done: repeat' } }, ERR_CODES.RETRY_LATER],
+  ['429 with a long Retry-After', { status: 429, headers: { 'Retry-After': '10' }, body: { message: 'Too Many Requests' } }, ERR_CODES.RETRY_LATER],
+  ['a gateway\'s HTML 502', { status: 502, body: '<html>Bad Gateway</html>' }, ERR_CODES.RETRY_LATER],
+  ['a dropped connection', 'reset', ERR_CODES.NETWORK],
+]) {
+  test('deleteAccount() answered with ' + kind + ' keeps the session and fails retryable; a repeat answered 204 ends it', async t => {
+    const { api, wx, client, events, slept } = await setup(t)
+    await client.login()
+    const before = storedSession(wx, api)
+    api.next('/account/delete', answer)
+    const err = await failure(client.deleteAccount())
+    assertShape(err, 'deleteAccount:fail ')
+    assert.equal(err.errCode, errCode)
+    assert.match(err.errMsg, /call deleteAccount\(\) again/)
+    assert.deepEqual(slept, [], 'no wait longer than 5 s inside a call')
+    assert.deepEqual(storedSession(wx, api), before)
+    assert.deepEqual(events.map(e => e.type), ['signedIn'])
+    assert.deepEqual(await client.deleteAccount(), { errMsg: 'deleteAccount:ok' })
+    assert.equal(api.count('/account/delete'), 2)
+    assert.equal(storedSession(wx, api), null)
+    assert.deepEqual(events.map(e => e.type + (e.reason ? ':' + e.reason : '')), ['signedIn', 'signedOut:deleted'])
+  })
+}
+
+test('deleteAccount(): the gate\'s 401/403 (no errCode) is a stale token, not an old login: one refresh, one retry, 204 (no body) ends the session', async t => {
+  for (const gate of [{ status: 403, body: { message: 'Forbidden' } }, { status: 401, body: { message: 'Unauthorized' } }]) {
+    const { api, client, events } = await setup(t)
+    await client.login()
+    api.next('/account/delete', gate)
+    assert.deepEqual(await client.deleteAccount(), { errMsg: 'deleteAccount:ok' })
+    assert.equal(api.count('/session/refresh'), 1)
+    assert.equal(api.count('/account/delete'), 2)
+    const [first, second] = api.requests.filter(r => r.path === '/account/delete')
+    assert.notEqual(first.authorization, second.authorization, 'the retry carries the refreshed token')
+    assert.deepEqual(events.map(e => e.type + (e.reason ? ':' + e.reason : '')), ['signedIn', 'refreshed', 'signedOut:deleted'])
+  }
+})
+
+test('deleteAccount(): the API\'s other errors pass through, 404 (a server without the route) is NOT_FOUND; the session stays', async t => {
+  const { api, client } = await setup(t)
+  await client.login()
+  api.next('/account/delete', { status: 400, body: { errCode: 900001, errMsg: 'the body is not a JSON object' } })
+  assert.deepEqual(await failure(client.deleteAccount()), { errCode: 900001, errMsg: 'deleteAccount:fail the body is not a JSON object' })
+  api.next('/account/delete', { status: 404, body: { message: 'Not Found' } })
+  const missing = await failure(client.deleteAccount())
+  assert.equal(missing.errCode, ERR_CODES.NOT_FOUND)
+  assert.match(missing.errMsg, /no account deletion/)
+  assert.notEqual(client.getSession(), null)
+  assert.equal(api.count('/session/refresh'), 0)
+})
+
 test('onSessionChange: off() unsubscribes', async t => {
   const { client, events } = await setup(t)
   const extra = []

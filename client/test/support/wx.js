@@ -25,9 +25,11 @@ async function createWx ({ build = 'app', storage = new Map(), codePrefixes = {}
     offline: false,
     storageFull: false,
     codesIssued: [],
+    requested: [],        // the path of every wx.request, in order
     loginFailures: [],    // the next wx.*Login calls fail with these {errCode, errMsg}
     request (opts) {
       const url = new URL(opts.url)
+      wx.requested.push(url.pathname)
       if (wx.offline) url.port = String(deadPort)
       const req = http.request(url, { method: opts.method || 'GET', headers: opts.header || {} }, res => {
         const chunks = []
