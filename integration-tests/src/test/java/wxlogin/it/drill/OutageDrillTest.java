@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -310,7 +311,7 @@ class OutageDrillTest {
          * @param tookEffect the fault lets the write through (its answer is lost)
          */
         MiniProgramLogin newPerson(boolean tookEffect) {
-            person = "p" + java.util.UUID.randomUUID().toString().substring(0, 8);
+            person = "p" + UUID.randomUUID().toString().substring(0, 8);
             directoryItemsBefore = stand.directoryItems();
             writeTookEffect = tookEffect;
             return this;
