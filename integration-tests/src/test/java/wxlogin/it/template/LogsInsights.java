@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -426,9 +425,5 @@ final class LogsInsights {
                 throw new IllegalArgumentException("unexpected " + tokens.get(at).text + " in " + tokens);
             }
         }
-    }
-
-    static boolean sameValue(Object a, Object b) {
-        return a instanceof Number x && b instanceof Number y ? x.doubleValue() == y.doubleValue() : Objects.equals(a, b);
     }
 }
