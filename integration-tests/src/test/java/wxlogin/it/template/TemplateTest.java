@@ -602,6 +602,10 @@ class TemplateTest {
                 Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
                 Map.of("Fn::If", List.of(vpcCondition,
                         Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"),
+                        ref("AWS::NoValue"))),
+                // What SAM gives its own roles when Tracing is Active (AlarmsTest checks it deployed).
+                Map.of("Fn::If", List.of("TracingActive",
+                        Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/AWSXrayWriteOnlyAccess"),
                         ref("AWS::NoValue"))));
         assertThat(properties).doesNotContainKeys("PermissionsBoundary", "Path");
     }
