@@ -176,7 +176,7 @@ public final class AccountHandler implements HttpApiFunction {
 
     private SigningKeys keys(boolean forceRefresh, Deadline deadline) {
         try {
-            return forceRefresh ? signingKeys.refreshNow() : signingKeys.get(deadline);
+            return forceRefresh ? signingKeys.refreshNow(deadline) : signingKeys.get(deadline);
         } catch (SecretUnavailableException e) {
             throw new ApiException(503, ErrorCodes.SECRETS_UNAVAILABLE,
                     "The service cannot verify sessions right now. Please try again in a moment.",
