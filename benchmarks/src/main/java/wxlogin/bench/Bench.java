@@ -30,7 +30,7 @@ import wxlogin.bench.lambda.Layout;
  * runtime client with {@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start} (constructor,
  * {@code beforeCheckpoint}, {@code restore/next}, {@code afterRestore}), and the report gives the
  * first invocation after the restore, a warm invocation of the same request, and the classes
- * loaded during the first invocation, for the floor, login, gate, refresh and myCloudFunction.
+ * loaded during the first invocation, for the floor, login, gate, refresh, myCloudFunction and account.
  * Its options: {@code --runs N} rounds (default 10), {@code --warm K} (10; the median is the warm figure), {@code --only},
  * {@code --class-runs C} extra starts per subject with a class-load log (3; timed runs keep no
  * log), {@code --settle-ms MS} the pause between checkpoint and restore (1000).
@@ -104,7 +104,7 @@ public final class Bench {
                                     throw new IllegalStateException("no refresh token left for the refresh requests");
                                 }
                                 return token;
-                            }), stand.cloudFunction())
+                            }), stand.cloudFunction(), stand.account())
                     .filter(s -> s.isFloor() || only.isEmpty() || only.contains(s.name())).toList();
             // Logins before any measurement: the person is a returning one (as most logins are), and
             // each refresh request gets a refresh token of its own (rotation makes them single-use).

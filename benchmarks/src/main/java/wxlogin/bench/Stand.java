@@ -22,6 +22,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import wxlogin.bench.floor.HelloWorld;
 import wxlogin.bench.floor.StreamHelloWorld;
 import wxlogin.bench.lambda.LambdaJvm;
@@ -29,6 +31,9 @@ import wxlogin.bench.lambda.Layout;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.api.SamTemplate;
 import wxlogin.local.dynamodb.DynamoDbLocal;
+import wxlogin.local.events.EventBridgeEndpoint;
+import wxlogin.login.LoginHandler;
+import wxlogin.priming.Priming;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 import wxlogin.token.SessionTokens;
@@ -53,6 +58,8 @@ public final class Stand implements AutoCloseable {
     private final WeChatSandbox wechat;
     private final DynamoDbLocal dynamo;
     private final DynamoDbCounter dynamoCounter;
+    /** The default event bus of account deletion's user.deleted events. */
+    private final EventBridgeEndpoint eventBus = EventBridgeEndpoint.start();
     private final List<String> tables;
     private final SamTemplate template;
     private final Path root;
@@ -85,6 +92,7 @@ public final class Stand implements AutoCloseable {
             }
             wechat.close();
             secrets.close();
+            eventBus.close();
             throw e;
         }
         this.dynamo = startedDynamo;
@@ -118,11 +126,11 @@ public final class Stand implements AutoCloseable {
     }
 
     /**
-     * floor, stream-floor, login, gate, myCloudFunction (those named in {@code only}; the floor and
+     * floor, stream-floor, login, gate, myCloudFunction, account (those named in {@code only}; the floor and
      * the stream floor always).
      */
     public List<Subject> subjects(List<String> only) {
-        return java.util.stream.Stream.of(floor(), streamFloor(), login(), gate(), cloudFunction())
+        return java.util.stream.Stream.of(floor(), streamFloor(), login(), gate(), cloudFunction(), account())
                 .filter(s -> s.isReference() || only.isEmpty() || only.contains(s.name()))
                 .toList();
     }
@@ -215,6 +223,37 @@ public final class Stand implements AutoCloseable {
         return subject("gate", "CallGateFunction", () -> text, body -> body.contains("\"isAuthorized\":true"));
     }
 
+    /**
+     * AccountFunction's {@code POST /account/delete} (events/account-delete.json), each request for
+     * a person who has just logged in (a login in this JVM, with the production handler, before
+     * the request is queued: the deletion needs a login from the last 10 minutes and deletes the
+     * person). Success: 204.
+     */
+    public Subject account() {
+        String deleteEvent = read("events/account-delete.json");
+        Map<String, String> loginEnvironment = new LinkedHashMap<>(login().function().environment());
+        loginEnvironment.put("AWS_REGION", secrets.region());
+        // The login in this JVM signs its SDK calls with these (DynamoDB Local is one shared database).
+        System.setProperty("aws.accessKeyId", System.getProperty("aws.accessKeyId", DynamoDbLocal.ACCESS_KEY));
+        System.setProperty("aws.secretAccessKey", System.getProperty("aws.secretAccessKey", DynamoDbLocal.SECRET_KEY));
+        LoginHandler logins = new LoginHandler(loginEnvironment);
+        java.util.concurrent.atomic.AtomicInteger people = new java.util.concurrent.atomic.AtomicInteger();
+        return subject("account", "AccountFunction", () -> {
+            String code = wechat.issueCode("weixinApp", "benchgone" + people.incrementAndGet());
+            APIGatewayV2HTTPResponse answer = logins.handleRequest(APIGatewayV2HTTPEvent.builder()
+                    .withRouteKey("POST /login").withRawPath("/login").withBody("{\"code\":\"" + code + "\"}")
+                    .withIsBase64Encoded(false).build(), Priming.context());
+            JsonNode session = parse(answer.getBody());
+            if (!session.path("token").isTextual()) {
+                throw new IllegalStateException("the account benchmark's login failed: " + answer.getStatusCode());
+            }
+            ObjectNode event = parse(deleteEvent);
+            ((ObjectNode) event.get("headers")).put("authorization", "Bearer " + session.get("token").asText());
+            ((ObjectNode) event.at("/requestContext/authorizer/lambda")).put("userId", session.get("userId").asText());
+            return event.toString();
+        }, body -> body.contains("\"statusCode\":204"));
+    }
+
     public Subject cloudFunction() {
         String event = parse(read("events/my-cloud-function.json")).toString();
         return subject("myCloudFunction", "MyCloudFunction", () -> event, body -> body.contains("\"statusCode\":200"));
@@ -256,6 +295,7 @@ public final class Stand implements AutoCloseable {
 
     @Override
     public void close() {
+        eventBus.close();
         dynamoCounter.close();
         dynamo.close();
         wechat.close();
@@ -286,6 +326,7 @@ public final class Stand implements AutoCloseable {
         }
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoCounter.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", eventBus.endpoint().toString());
         env.putAll(loggingConfig());
         return new Subject(name, new LambdaJvm.Function(logicalId, f.handler(), f.memorySize(), env),
                 Duration.ofSeconds(f.timeoutSeconds()), task, events, succeeded);

@@ -32,7 +32,8 @@ public final class GetPhoneNumber extends TypedCloudFunction<GetPhoneNumber.Requ
         this(WeChatApi.fromEnvironment(environment));
     }
 
-    GetPhoneNumber(WeChatApi wechat) {
+    /** On a given client (tests, the outage drill). */
+    public GetPhoneNumber(WeChatApi wechat) {
         super(Request.class);
         this.wechat = wechat;
         this.snapStartHook = SnapStartHook.register(() -> { }, wechat::refreshAfterRestore);

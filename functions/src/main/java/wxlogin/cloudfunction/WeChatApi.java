@@ -53,7 +53,8 @@ public final class WeChatApi {
         return fromEnvironment(env, SecretsManagerSource.fromEnvironment(env), Clock.systemUTC());
     }
 
-    static WeChatApi fromEnvironment(Env env, SecretSource secrets, Clock clock) {
+    /** The same with a given secret source and clock (tests, the outage drill: a clock they can move). */
+    public static WeChatApi fromEnvironment(Env env, SecretSource secrets, Clock clock) {
         CachedSecret<WeChatCredentials> credentials = CachedSecret.of(secrets, env.required(SECRET_ID_VARIABLE),
                 WeChatCredentials::parse, clock);
         return new WeChatApi(credentials, new WeChatClient(env.optional("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")),

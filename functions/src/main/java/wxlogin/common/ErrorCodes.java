@@ -32,6 +32,12 @@ public final class ErrorCodes {
     public static final long SESSION_STORE_UNAVAILABLE = 900_505;
     /** 503: the user directory failed after WeChat accepted (and spent) the code; no Retry-After. */
     public static final long USER_DIRECTORY_UNAVAILABLE = 900_506;
+    /** 403: account deletion: the bearer token is not a valid session token (expired, revoked key): refresh, retry. */
+    public static final long ACCESS_TOKEN_REJECTED = 900_403;
+    /** 401: account deletion needs a login (with a code) from the last 10 minutes: log in again, then delete. */
+    public static final long RECENT_LOGIN_REQUIRED = 900_410;
+    /** 503: an account deletion stopped part-way (with Retry-After); the same request again finishes it. */
+    public static final long ACCOUNT_DELETION_INCOMPLETE = 900_507;
     /** 500: anything unexpected; details are in the logs only. */
     public static final long INTERNAL = 900_999;
 

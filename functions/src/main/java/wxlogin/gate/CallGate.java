@@ -90,7 +90,7 @@ public final class CallGate {
 
     private SigningKeys keys(boolean forceRefresh, Deadline deadline) {
         try {
-            return forceRefresh ? signingKeys.refreshNow() : signingKeys.get(deadline);
+            return forceRefresh ? signingKeys.refreshNow(deadline) : signingKeys.get(deadline);
         } catch (SecretUnavailableException | ConfigurationException e) {
             // No key at all: fail the invocation so API Gateway answers 500, not a misleading 403.
             Log.error("gate.no_signing_keys", "cause", e.getMessage());

@@ -19,6 +19,17 @@ public interface HttpApiFunction extends RequestStreamHandler {
     /** The function's logic for one request. */
     APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context);
 
+    /** The route key API Gateway matched, or method and path when the event has none (a hand-made event). */
+    static String routeKey(APIGatewayV2HTTPEvent event) {
+        String routeKey = event.getRouteKey();
+        if (routeKey != null && routeKey.indexOf(' ') > 0) {
+            return routeKey;
+        }
+        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
+        String method = context != null && context.getHttp() != null ? context.getHttp().getMethod() : null;
+        return method + " " + event.getRawPath();
+    }
+
     /** Lambda's entry point: the event's JSON in, the answer's JSON out. */
     @Override
     default void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {

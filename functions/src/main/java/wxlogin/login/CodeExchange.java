@@ -230,7 +230,7 @@ public final class CodeExchange {
     /** A secret, read inside the invocation's deadline (a hanging Secrets Manager must not outlast it). */
     private static <T> T read(CachedSecret<T> secret, boolean forceRefresh, Deadline deadline) {
         try {
-            return forceRefresh ? secret.refreshNow() : secret.get(deadline);
+            return forceRefresh ? secret.refreshNow(deadline) : secret.get(deadline);
         } catch (SecretUnavailableException e) {
             throw new ApiException(503, ErrorCodes.SECRETS_UNAVAILABLE,
                     "The login service is temporarily unavailable. Retry in a few seconds.", 5,

@@ -1,16 +1,12 @@
 package wxlogin.login;
 
-import java.time.Clock;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import wxlogin.common.Deadline;
 import wxlogin.priming.LoopbackEndpoint;
 import wxlogin.priming.Priming;
+import wxlogin.priming.TlsPriming;
 import wxlogin.token.ThrowawayToken;
-import wxlogin.wechat.WeChatClient;
-import wxlogin.wechat.WeChatCredentials;
-import wxlogin.wechat.WeChatException;
 
 /**
  * SnapStart priming of the login: a {@code POST /login} of a returning person from each build
@@ -51,21 +47,9 @@ final class LoginPriming {
                 // Its access token, secrets and WeChat client (connections, selector thread) go.
                 handler.snapStartHook().afterRestore(null);
             }
-        }, LoginPriming::wechatOverTls);
+        }, TlsPriming::weChatClient);
     }
 
-    /** The WeChat client's HTTPS path up to the server's first record (see {@link wxlogin.priming.TlsPriming}). */
-    private static void wechatOverTls(String httpsUrl) {
-        WeChatClient wechat = new WeChatClient(httpsUrl);
-        try {
-            wechat.stableToken(WeChatCredentials.parse(APP_SECRET), Deadline.in(2_000, Clock.systemUTC()));
-            Priming.expect(false, "the TLS refuser answered");
-        } catch (WeChatException expected) {
-            // The handshake failed at the alert, as it should.
-        } finally {
-            wechat.dropConnections();
-        }
-    }
 
     /** The directory's answer for a returning person: every identity asked about is linked to one user. */
     private static String returningPerson(String body) {

@@ -8,7 +8,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Clock;
 import java.util.function.Consumer;
+import wxlogin.common.Deadline;
+import wxlogin.wechat.WeChatClient;
+import wxlogin.wechat.WeChatCredentials;
+import wxlogin.wechat.WeChatException;
 
 /**
  * The HTTPS half of priming, without certificates: a deployed function talks HTTPS to WeChat and
@@ -52,6 +57,24 @@ public final class TlsPriming implements AutoCloseable {
             more.accept(url);
         } catch (IOException e) {
             throw new IllegalStateException("priming: no loopback port for TLS", e);
+        }
+    }
+
+    /**
+     * The WeChat client's HTTPS path ({@code java.net.http}) up to the server's first record, for
+     * {@link #run}'s {@code more} in functions that call WeChat. Throwaway credentials: the request
+     * never leaves the handshake.
+     */
+    public static void weChatClient(String httpsUrl) {
+        WeChatClient wechat = new WeChatClient(httpsUrl);
+        try {
+            wechat.stableToken(WeChatCredentials.parse("{\"appid\":\"wxpriming\",\"appsecret\":\"priming-throwaway\"}"),
+                    Deadline.in(TIMEOUT_MILLIS, Clock.systemUTC()));
+            throw new IllegalStateException("priming: the TLS refuser answered");
+        } catch (WeChatException expected) {
+            // The handshake failed at the alert, as it should.
+        } finally {
+            wechat.dropConnections();
         }
     }
 

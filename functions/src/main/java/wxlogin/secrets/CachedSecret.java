@@ -88,15 +88,18 @@ public final class CachedSecret<T> {
 
     /**
      * Re-reads now (e.g. WeChat rejected the app secret, or a token names an unknown key), at
-     * most once per {@code minForcedInterval}; otherwise answers like {@link #get()}.
+     * most once per {@code minForcedInterval}; otherwise answers like {@link #get(Deadline)}. The
+     * read stays inside {@code deadline}, the invocation's remaining time: a hanging Secrets Manager
+     * must not keep the function past its Timeout (with a value cached, that value then serves).
      */
-    public synchronized T refreshNow() {
+    public synchronized T refreshNow(Deadline deadline) {
+        Objects.requireNonNull(deadline, "deadline");
         long now = clock.millis();
         if (value != null && lastForcedAt != null && now - lastForcedAt < minForcedInterval.toMillis()) {
-            return get();
+            return get(deadline);
         }
         lastForcedAt = now;
-        return load(now, null);
+        return load(now, deadline);
     }
 
     /** Marks the value stale (after a SnapStart restore) while keeping it for the grace period. */

@@ -28,12 +28,12 @@ public final class ThrowawayToken {
     private ThrowawayToken() {
     }
 
-    /** A token for user {@code priming}, valid for a minute from {@code clock}'s now. */
+    /** A token for user {@code priming}, logged in and valid for a minute from {@code clock}'s now. */
     public static String sign(Clock clock) {
         long now = clock.instant().getEpochSecond();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER).subject("priming").issueTime(new Date(now * 1000)).expirationTime(new Date((now + 60) * 1000))
-                .jwtID("priming").claim("appid", "priming").claim("login_type", "weixinApp")
+                .jwtID("priming").claim("auth_time", now).claim("appid", "priming").claim("login_type", "weixinApp")
                 .claim("openid", "priming").claim("unionid", "priming").build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(KID).type(JOSEObjectType.JWT).build(),
                 claims);

@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
@@ -34,12 +36,16 @@ import wxlogin.common.RandomIds;
  * person, linked to every identity the person logs in with. Items:
  * <ul>
  * <li>{@code user#<userId>}: userId, createdAt, links (the link keys it owns, for deletion);</li>
- * <li>{@code link#<kind>#<value>}: userId, createdAt — one per {@link IdentityKey}.</li>
+ * <li>{@code link#<kind>#<value>}: userId, createdAt — one per {@link IdentityKey};</li>
+ * <li>{@code deletion#<userId>}: an account deletion under way ({@link DeletionRecord}).</li>
  * </ul>
  * A login reads its links once (strongly consistent); it writes only when it learns something
  * new, claiming each new link with a conditional put in the same transaction that creates or
  * extends the user. Whoever loses a race re-reads and joins the winner, so concurrent first logins
- * of one person end as one user with every link. No link ever moves to another user.
+ * of one person end as one user with every link. No link ever moves to another user, except that a
+ * link marked {@code deleting} (its user's deletion has begun) counts as absent: a login takes it
+ * over for a new user, and nothing is ever added to a user being deleted. A deleted user leaves a
+ * tombstone {@code user#<userId>} (userId, deletedAt) so the id is never issued again.
  */
 public final class UserDirectory {
 
@@ -54,6 +60,8 @@ public final class UserDirectory {
     static final AwsClients.Limits LIMITS = new AwsClients.Limits(Duration.ofSeconds(1), Duration.ofSeconds(2), 2);
     /** Our requests are fixed: a missing table, or one with another key schema, rejects them. */
     private static final Set<String> MISCONFIGURATION_ERRORS = Set.of("ResourceNotFoundException", "ValidationException");
+    private static final String DELETING = "deleting";
+    private static final String DELETION_PREFIX = "deletion#";
     /** 16 random bytes: 22 URL-safe characters, never colliding with another id in practice. */
     static final int NEW_ID_BYTES = 16;
 
@@ -159,7 +167,8 @@ public final class UserDirectory {
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key("user#" + userId))
                 .updateExpression("ADD links :links")
-                .conditionExpression("attribute_exists(pk)")
+                // Never a new link for a user whose deletion has begun or ended.
+                .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deleting) AND attribute_not_exists(deletedAt)")
                 .expressionAttributeValues(Map.of(":links",
                         AttributeValue.fromSs(missing.stream().map(IdentityKey::pk).toList())))).build());
         for (IdentityKey key : missing) {
@@ -187,7 +196,100 @@ public final class UserDirectory {
     private TransactWriteItem claim(IdentityKey key, String userId, long now) {
         return TransactWriteItem.builder().put(p -> p.tableName(table)
                 .item(Map.of("pk", s(key.pk()), "userId", s(userId), "createdAt", n(now)))
-                .conditionExpression("attribute_not_exists(pk)")).build();
+                // A link of a user being deleted is taken over; the deletion removes only links still its own.
+                .conditionExpression("attribute_not_exists(pk) OR attribute_exists(deleting)")).build();
+    }
+
+    // ------------------------------------------------------------------ account deletion
+
+    /**
+     * Starts (or resumes) the deletion of a user: one transaction writes the deletion record and
+     * marks the user and each of its links {@code deleting}, so every login from then on treats the
+     * person as unknown and no login adds a link to the user.
+     *
+     * @return the record to finish; null when the user is already deleted or was never in the directory
+     */
+    public DeletionRecord beginDeletion(String userId, Deadline deadline) {
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Map<String, AttributeValue> record = get(DELETION_PREFIX + userId, deadline);
+            if (record != null) {
+                return DeletionRecord.of(userId, strings(record.get("links")), true);
+            }
+            Map<String, AttributeValue> user = get("user#" + userId, deadline);
+            if (user == null || user.containsKey("deletedAt")) {
+                return null;
+            }
+            Set<String> links = strings(user.get("links"));
+            long now = clock.instant().getEpochSecond();
+            List<TransactWriteItem> writes = new ArrayList<>();
+            Map<String, AttributeValue> item = new HashMap<>(Map.of("pk", s(DELETION_PREFIX + userId), "userId", s(userId),
+                    "startedAt", n(now)));
+            if (!links.isEmpty()) {
+                item.put("links", AttributeValue.fromSs(List.copyOf(links)));
+            }
+            writes.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk)")).build());
+            // The links read are all there are: a login adding one meanwhile cancels this and we read again.
+            writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key("user#" + userId))
+                    .updateExpression("SET deleting = :now")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(deletedAt) AND "
+                            + (links.isEmpty() ? "attribute_not_exists(links)" : "size(links) = :n"))
+                    .expressionAttributeValues(links.isEmpty() ? Map.of(":now", n(now))
+                            : Map.of(":now", n(now), ":n", n(links.size())))).build());
+            for (String link : links) {
+                writes.add(TransactWriteItem.builder().update(u -> u.tableName(table).key(key(link))
+                        .updateExpression("SET deleting = :now")
+                        .conditionExpression("userId = :userId")
+                        .expressionAttributeValues(Map.of(":now", n(now), ":userId", s(userId)))).build());
+            }
+            if (write(writes, deadline) < 0) {
+                Log.info("users.deletion_started", "userId", userId, "links", links.size());
+                return DeletionRecord.of(userId, links, false);
+            }
+        }
+        throw new UserDirectoryUnavailableException("users table: deletion still contended after " + MAX_ATTEMPTS
+                + " attempts", null);
+    }
+
+    /** Deletes the links the record names that still belong to its user (a login may have taken one over). */
+    public void deleteLinks(DeletionRecord record, Deadline deadline) {
+        for (String link : record.linkKeys()) {
+            call(() -> {
+                try {
+                    return client.deleteItem(d -> d.tableName(table).key(key(link))
+                            .conditionExpression("userId = :userId")
+                            .expressionAttributeValues(Map.of(":userId", s(record.userId())))
+                            .overrideConfiguration(timeouts(deadline)));
+                } catch (ConditionalCheckFailedException e) {
+                    return null; // gone already, or another user's now
+                }
+            });
+        }
+    }
+
+    /** Ends the deletion: the user becomes a tombstone (its id is never reused) and the record goes, in one transaction. */
+    public void finishDeletion(DeletionRecord record, Deadline deadline) {
+        long now = clock.instant().getEpochSecond();
+        List<TransactWriteItem> writes = List.of(
+                TransactWriteItem.builder().update(u -> u.tableName(table).key(key("user#" + record.userId()))
+                        .updateExpression("SET userId = :userId, deletedAt = :now REMOVE links, deleting, createdAt")
+                        .expressionAttributeValues(Map.of(":userId", s(record.userId()), ":now", n(now)))).build(),
+                TransactWriteItem.builder().delete(d -> d.tableName(table).key(key(DELETION_PREFIX + record.userId())))
+                        .build());
+        if (write(writes, deadline) >= 0) {
+            throw new UserDirectoryUnavailableException("users table: the deletion's last write was cancelled", null);
+        }
+        Log.info("users.deleted", "userId", record.userId());
+    }
+
+    private Map<String, AttributeValue> get(String pk, Deadline deadline) {
+        GetItemResponse answer = call(() -> client.getItem(g -> g.tableName(table).key(key(pk)).consistentRead(true)
+                .overrideConfiguration(timeouts(deadline))));
+        return answer.hasItem() && !answer.item().isEmpty() ? answer.item() : null;
+    }
+
+    private static Set<String> strings(AttributeValue value) {
+        return value == null || !value.hasSs() ? Set.of() : new TreeSet<>(value.ss());
     }
 
     // ------------------------------------------------------------------ DynamoDB calls
@@ -207,7 +309,8 @@ public final class UserDirectory {
             for (Map<String, AttributeValue> item : answer.responses().getOrDefault(table, List.of())) {
                 IdentityKey key = byPk.get(item.get("pk").s());
                 AttributeValue owner = item.get("userId");
-                if (key != null && owner != null && owner.s() != null) {
+                // A link of a user being deleted: that person is unknown from now on.
+                if (key != null && owner != null && owner.s() != null && !item.containsKey(DELETING)) {
                     owners.put(key, owner.s());
                 }
             }

@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import wxlogin.common.ConfigurationException;
+import wxlogin.common.Deadline;
 import wxlogin.testing.SecretLedger;
 import wxlogin.common.Env;
 import wxlogin.secrets.CachedSecret;
@@ -117,7 +118,11 @@ class CallGateHandlerTest {
         if (gatePolicy != null) {
             env.put("GATE_POLICY", gatePolicy);
         }
-        return new CallGateHandler(CallGateHandler.wire(new Env(env), source, clock));
+        return handler(env, source);
+    }
+
+    private CallGateHandler handler(Map<String, String> env, SecretSource secretSource) {
+        return new CallGateHandler(CallGateHandler.wire(new Env(env), secretSource, clock));
     }
 
     private CallGateHandler handler() {
@@ -579,6 +584,81 @@ class CallGateHandlerTest {
 
         secretsManagerDown = false;
         assertThat(call(handler, load(MY_FUNCTION), "Bearer " + fresh).getIsAuthorized()).isTrue();
+    }
+
+    // ---- the invocation's remaining time (issue 19) ----
+
+    /**
+     * Secrets Manager hanging, as the SDK meets it: each read waits out the time it was given
+     * (its apiCallTimeout comes from the deadline) and then fails; the longest wait is recorded.
+     */
+    private final class HangingSecretsManager implements SecretSource {
+        volatile boolean hanging;
+        volatile long longestWaitMillis;
+
+        @Override
+        public String fetch(String secretId) {
+            throw new AssertionError("the gate reads its keys inside the invocation's deadline");
+        }
+
+        @Override
+        public String fetch(String secretId, Deadline deadline) {
+            fetches.incrementAndGet();
+            if (!hanging) {
+                return secrets.get(secretId);
+            }
+            long wait = deadline.remainingMillis();
+            longestWaitMillis = Math.max(longestWaitMillis, wait);
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new SecretUnavailableException("Secrets Manager unreachable: timed out after " + wait + " ms", null);
+        }
+    }
+
+    private CallGateHandler handlerOn(SecretSource secretSource) {
+        return handler(Map.of("SESSION_KEYS_SECRET_ID", SECRET_ID, "SESSION_ISSUER", TestTokens.ISSUER), secretSource);
+    }
+
+    @Test
+    void aColdGateWithSecretsManagerHangingFailsInsideItsRemainingTime() {
+        HangingSecretsManager hanging = new HangingSecretsManager();
+        hanging.hanging = true;
+        CallGateHandler handler = handlerOn(hanging);
+        APIGatewayV2CustomAuthorizerEvent event = withAuthorization(load(MY_FUNCTION), "Bearer " + token(CURRENT));
+
+        long started = System.nanoTime();
+        // The contract's one failure: no key at all fails the invocation (API Gateway answers 500), in time.
+        assertThatThrownBy(() -> handler.handleRequest(event, new FakeContext(1_200)))
+                .isInstanceOf(SecretUnavailableException.class);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("inside the 1.2 s the invocation had")
+                .isLessThan(1_200);
+        assertThat(hanging.longestWaitMillis).as("the read got the remaining time less the answer's reserve")
+                .isPositive().isLessThanOrEqualTo(700);
+    }
+
+    @Test
+    void anUnknownKidsReReadWithSecretsManagerHangingEndsInADenialInsideTheRemainingTime() {
+        HangingSecretsManager hanging = new HangingSecretsManager();
+        CallGateHandler handler = handlerOn(hanging);
+        assertThat(call(handler, load(MY_FUNCTION), "Bearer " + token(CURRENT)).getIsAuthorized()).isTrue();
+
+        hanging.hanging = true;
+        String unknownKid = hs256("2099-01", TestTokens.validClaims(clock.instant().getEpochSecond()), NEXT.secret());
+        APIGatewayV2CustomAuthorizerEvent event = withAuthorization(load(MY_FUNCTION), "Bearer " + unknownKid);
+        long started = System.nanoTime();
+        SimpleIAMPolicyResponse decision = handler.handleRequest(event, new FakeContext(1_500));
+        assertThat((System.nanoTime() - started) / 1_000_000).as("inside the 1.5 s the invocation had")
+                .isLessThan(1_500);
+        assertDenied(decision);
+        assertThat(hanging.longestWaitMillis).as("the forced re-read got the remaining time less the reserve")
+                .isPositive().isLessThanOrEqualTo(1_000);
+
+        // The cached keys keep deciding: a genuine token is still allowed, without waiting.
+        assertThat(handler.handleRequest(withAuthorization(load(MY_FUNCTION), "Bearer " + token(CURRENT)),
+                new FakeContext(1_500)).getIsAuthorized()).isTrue();
     }
 
     // ---- logs ----

@@ -83,12 +83,12 @@ class CachedSecretTest {
     void forcedRereadsAreRateLimited() {
         secret.get();
         stored.set("v2");
-        assertThat(secret.refreshNow()).isEqualTo("v2");
+        assertThat(secret.refreshNow(Deadline.in(5_000, clock))).isEqualTo("v2");
         stored.set("v3");
-        assertThat(secret.refreshNow()).isEqualTo("v2");
+        assertThat(secret.refreshNow(Deadline.in(5_000, clock))).isEqualTo("v2");
         assertThat(calls).hasValue(2);
         clock.advance(Duration.ofSeconds(11));
-        assertThat(secret.refreshNow()).isEqualTo("v3");
+        assertThat(secret.refreshNow(Deadline.in(5_000, clock))).isEqualTo("v3");
     }
 
     @Test
@@ -105,19 +105,8 @@ class CachedSecretTest {
     @Test
     void aTtlRereadWithAValueCachedWaitsAtMostTheStaleCapAndAFirstReadTheWholeDeadline() {
         // Outage drill (issue 19): a hanging Secrets Manager spent a warm login's whole budget on a re-read.
-        AtomicReference<Long> given = new AtomicReference<>();
-        SecretSource timed = new SecretSource() {
-            @Override
-            public String fetch(String secretId) {
-                throw new AssertionError("a read inside an invocation passes its deadline");
-            }
-
-            @Override
-            public String fetch(String secretId, Deadline deadline) {
-                given.set(deadline.remainingMillis());
-                return "v1";
-            }
-        };
+        DeadlineRecordingSource timed = new DeadlineRecordingSource();
+        AtomicReference<Long> given = timed.given;
         CachedSecret<String> cached = new CachedSecret<>(timed, "id", value -> value, Duration.ofMinutes(5),
                 Duration.ofHours(1), Duration.ofSeconds(10), clock);
 
@@ -131,5 +120,55 @@ class CachedSecretTest {
         clock.advance(Duration.ofMinutes(6));
         cached.get(Deadline.in(300, clock));
         assertThat(given.get()).as("never past the deadline").isEqualTo(300L);
+    }
+
+    @Test
+    void aForcedRereadStaysInsideTheInvocationsDeadlineAndFallsBackToTheCachedValue() {
+        // Issue 19: refreshNow() had no deadline; a hanging Secrets Manager then held the gate or a
+        // login for the source's own 6 s cap, whatever time the invocation had left.
+        DeadlineRecordingSource timed = new DeadlineRecordingSource();
+        AtomicReference<Long> given = timed.given;
+        AtomicReference<String> answer = timed.answer;
+        CachedSecret<String> cached = new CachedSecret<>(timed, "id", value -> value, Duration.ofMinutes(5),
+                Duration.ofHours(1), Duration.ofSeconds(10), clock);
+
+        assertThat(cached.refreshNow(Deadline.in(700, clock))).isEqualTo("v1");
+        assertThat(given.get()).as("nothing cached: the deadline bounds the read").isEqualTo(700L);
+
+        clock.advance(Duration.ofSeconds(11));
+        answer.set(null);
+        assertThat(cached.refreshNow(Deadline.in(2_500, clock))).as("the read failed: the cached value serves")
+                .isEqualTo("v1");
+        assertThat(given.get()).as("a forced re-read may use the time left, no more").isEqualTo(2_500L);
+
+        given.set(null);
+        assertThat(cached.refreshNow(Deadline.in(2_500, clock))).isEqualTo("v1");
+        assertThat(given.get()).as("rate-limited: no read at all").isNull();
+
+        CachedSecret<String> empty = new CachedSecret<>(timed, "id", value -> value, Duration.ofMinutes(5),
+                Duration.ofHours(1), Duration.ofSeconds(10), clock);
+        assertThatThrownBy(() -> empty.refreshNow(Deadline.in(300, clock)))
+                .isInstanceOf(SecretUnavailableException.class);
+        assertThat(given.get()).isEqualTo(300L);
+    }
+
+    /** Records the time each read was given; answers {@link #answer}, or fails as unavailable when it is null. */
+    private static final class DeadlineRecordingSource implements SecretSource {
+        final AtomicReference<Long> given = new AtomicReference<>();
+        final AtomicReference<String> answer = new AtomicReference<>("v1");
+
+        @Override
+        public String fetch(String secretId) {
+            throw new AssertionError("a read inside an invocation passes its deadline");
+        }
+
+        @Override
+        public String fetch(String secretId, Deadline deadline) {
+            given.set(deadline.remainingMillis());
+            if (answer.get() == null) {
+                throw new SecretUnavailableException("timed out after " + deadline.remainingMillis() + " ms", null);
+            }
+            return answer.get();
+        }
     }
 }

@@ -24,6 +24,7 @@ import wxlogin.local.api.LocalApi;
 import wxlogin.local.api.SamTemplate;
 import wxlogin.local.dynamodb.DynamoDbLocal;
 import wxlogin.local.dynamodb.UsersTableStandIn;
+import wxlogin.local.events.EventBridgeEndpoint;
 import wxlogin.local.metrics.MetricLines;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
@@ -129,7 +130,8 @@ public final class LocalMain {
      * {@code usersStandIn} holds the user directory; otherwise it is null).
      */
     public record Stack(WeChatSandbox wechat, SecretsManagerEndpoint secrets, LocalApi api, DynamoDbLocal dynamo,
-                        List<String> tables, UsersTableStandIn usersStandIn) implements AutoCloseable {
+                        List<String> tables, UsersTableStandIn usersStandIn, EventBridgeEndpoint events)
+            implements AutoCloseable {
 
         public static Stack start(Options options) throws IOException {
             return start(options, Map.of());
@@ -150,6 +152,9 @@ public final class LocalMain {
                 SecretsManagerEndpoint secrets = SecretsManagerEndpoint.start();
                 started.add(secrets);
                 DevelopmentSecrets.seed(secrets);
+                // The default event bus of account deletion's user.deleted events.
+                EventBridgeEndpoint events = EventBridgeEndpoint.start();
+                started.add(events);
                 SamTemplate template = SamTemplate.load(options.template());
                 DynamoDbLocal dynamo = null;
                 List<String> tables = List.of();
@@ -182,11 +187,12 @@ public final class LocalMain {
                         .port(options.port())
                         .environment(LocalApi.ALL_FUNCTIONS, DevelopmentSecrets.environment(wechat, secrets))
                         .environment(LocalApi.ALL_FUNCTIONS, sessionsEnvironment)
+                        .environment(LocalApi.ALL_FUNCTIONS, Map.of("AWS_ENDPOINT_URL_EVENTBRIDGE", events.endpoint().toString()))
                         .environment(LocalApi.ALL_FUNCTIONS, extraEnvironment)
                         .build();
                 started.add(api);
                 onPort("the local API", "--port", options.port(), api::start);
-                return new Stack(wechat, secrets, api, dynamo, tables, usersStandIn);
+                return new Stack(wechat, secrets, api, dynamo, tables, usersStandIn, events);
             } catch (RuntimeException | Error e) {
                 for (AutoCloseable part : started.reversed()) {
                     try {
@@ -281,6 +287,7 @@ public final class LocalMain {
             api.close();
             secrets.close();
             wechat.close();
+            events.close();
             if (usersStandIn != null) {
                 usersStandIn.close();
             }
@@ -307,6 +314,7 @@ public final class LocalMain {
         out.println("Local API (template.yaml, real handlers): " + api);
         stack.api().routes().forEach(route -> out.println("  " + route));
         out.println("WeChat sandbox: " + stack.wechat().baseUrl() + "   Secrets Manager endpoint: " + stack.secrets().endpoint());
+        out.println("EventBridge (default bus, user.deleted events): " + stack.events().endpoint());
         if (stack.dynamo() != null) {
             out.println("DynamoDB Local (in memory): " + stack.dynamo().endpoint() + "   tables: " + String.join(", ", stack.tables()));
         }

@@ -143,12 +143,6 @@ public final class SessionHandler implements HttpApiFunction {
 
     /** The route key API Gateway matched, or method and path when the event has none. */
     static String route(APIGatewayV2HTTPEvent event) {
-        String routeKey = event.getRouteKey();
-        if (routeKey != null && routeKey.indexOf(' ') > 0) {
-            return routeKey;
-        }
-        APIGatewayV2HTTPEvent.RequestContext context = event.getRequestContext();
-        String method = context != null && context.getHttp() != null ? context.getHttp().getMethod() : null;
-        return method + " " + event.getRawPath();
+        return HttpApiFunction.routeKey(event);
     }
 }

@@ -4,6 +4,10 @@ package wxlogin.it.drill;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import wxlogin.aws.AwsClients;
+import wxlogin.cloudfunction.GetPhoneNumber;
+import wxlogin.cloudfunction.WeChatApi;
 import wxlogin.common.Env;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.faults.FaultProxy;
@@ -18,6 +22,8 @@ import wxlogin.secrets.SecretsManagerSource;
 import wxlogin.session.RefreshSessions;
 import wxlogin.session.handler.SessionHandler;
 import wxlogin.testing.SecretLedger;
+import wxlogin.users.IdentityKey;
+import wxlogin.users.UserDirectory;
 
 /**
  * One set of stand-ins for the whole drill. Handlers under test reach every dependency through its
@@ -33,6 +39,11 @@ final class DrillStand implements AutoCloseable {
     final FaultProxy wechatProxy;
     final FaultProxy secretsProxy;
     final FaultProxy dynamoProxy;
+    /** The user directory (UsersTable) has a proxy of its own, so its faults and SessionsTable's are told apart. */
+    final String usersTable = "drill-users-" + UUID.randomUUID();
+    final FaultProxy usersProxy;
+    /** The sandbox person the drill's mini-program logins (and set-up logins) belong to. */
+    static final String MINI_PROGRAM_PERSON = "drill";
     final OffsetClock clock = new OffsetClock();
     private final LoginHandler setupLogin;
 
@@ -47,6 +58,8 @@ final class DrillStand implements AutoCloseable {
         wechatProxy = FaultProxy.start(java.net.URI.create(wechat.baseUrl()));
         secretsProxy = FaultProxy.start(secrets.endpoint());
         dynamoProxy = FaultProxy.start(dynamo.endpoint());
+        dynamo.createTable(usersTable, Template.load().properties("UsersTable"));
+        usersProxy = FaultProxy.start(dynamo.endpoint());
         setupLogin = loginHandler(directEnvironment());
     }
 
@@ -55,6 +68,7 @@ final class DrillStand implements AutoCloseable {
         Map<String, String> env = new HashMap<>(DevelopmentSecrets.environment(wechat, secrets));
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
         env.put("SESSIONS_TABLE", table);
+        env.put("USERS_TABLE", usersTable);
         return env;
     }
 
@@ -74,8 +88,21 @@ final class DrillStand implements AutoCloseable {
 
     private LoginHandler loginHandler(Map<String, String> environment) {
         Env env = new Env(environment);
-        return new LoginHandler(LoginHandler.wire(env, SecretsManagerSource.fromEnvironment(env), clock),
+        // One DynamoDB endpoint per function in Lambda; here the directory's goes through its own proxy.
+        Map<String, String> directoryEnvironment = new HashMap<>(environment);
+        if (!environment.get("AWS_ENDPOINT_URL_DYNAMODB").equals(dynamo.endpoint().toString())) {
+            directoryEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", usersProxy.endpoint());
+        }
+        UserDirectory directory = UserDirectory.fromEnvironment(new Env(directoryEnvironment),
+                AwsClients.lambdaCredentials(), clock);
+        return new LoginHandler(LoginHandler.wire(env, SecretsManagerSource.fromEnvironment(env), directory, clock),
                 RefreshSessions.forLoginOrNull(env, clock), clock);
+    }
+
+    /** GetPhoneNumberFunction's handler (the openapi sample), on {@link #clock}. */
+    GetPhoneNumber phoneNumberFunction() {
+        Env env = new Env(faultableEnvironment());
+        return new GetPhoneNumber(WeChatApi.fromEnvironment(env, SecretsManagerSource.fromEnvironment(env), clock));
     }
 
     /** CallGateFunction's handler, on {@link #clock}. */
@@ -102,6 +129,18 @@ final class DrillStand implements AutoCloseable {
         return answer;
     }
 
+    /** A healthy mini-program login of {@link #MINI_PROGRAM_PERSON} outside the drill's faults: its 200 body. */
+    Drill.Answer setupMiniProgramLogin() {
+        Drill.Answer answer = Drill.Answer.of(setupLogin.handleRequest(
+                Drill.miniProgramLoginEvent(miniProgramCode(MINI_PROGRAM_PERSON)), Drill.context(15_000)));
+        if (answer.status() != 200 || !answer.json().has("refreshToken")) {
+            throw new IllegalStateException("the drill's set-up mini-program login failed: " + answer);
+        }
+        SecretLedger.register(SecretLedger.Kind.SESSION_TOKEN, answer.json().get("token").asText());
+        SecretLedger.register(SecretLedger.Kind.SESSION_TOKEN, answer.json().get("refreshToken").asText());
+        return answer;
+    }
+
     /** A fresh code of WeChat's own user, recorded as sensitive. */
     String code() {
         String code = wechat.issueCode("weixinApp");
@@ -109,11 +148,39 @@ final class DrillStand implements AutoCloseable {
         return code;
     }
 
+    /** A fresh wx.login code of the mini program for {@code person}, recorded as sensitive. */
+    String miniProgramCode(String person) {
+        String code = wechat.issueMiniProgramCode("weixinMiniProgram", person);
+        SecretLedger.register(SecretLedger.Kind.WECHAT_CODE, code);
+        return code;
+    }
+
+    /** A fresh getPhoneNumber code of {@link #MINI_PROGRAM_PERSON}, recorded as sensitive. */
+    String phoneCode() {
+        String code = wechat.issuePhoneCode(MINI_PROGRAM_PERSON);
+        SecretLedger.register(SecretLedger.Kind.WECHAT_CODE, code);
+        return code;
+    }
+
+    /** Items in the users table: a failed write must leave their number as it was. */
+    int directoryItems() {
+        return dynamo.client().scan(r -> r.tableName(usersTable).consistentRead(true)).count();
+    }
+
+    /** The user id the directory's link of a mini-program openid names, or null. */
+    String directoryOwnerOfMiniProgramOpenid(String openid) {
+        IdentityKey key = IdentityKey.openid(DevelopmentSecrets.MINIPROGRAM_APPID, openid);
+        Map<String, AttributeValue> item = dynamo.client().getItem(r -> r.tableName(usersTable).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS("link#" + key.kind() + "#" + key.value())))).item();
+        return item == null || item.isEmpty() ? null : item.get("userId").s();
+    }
+
     /** No fault anywhere: ports open again, hung requests dropped. */
     void heal() {
         wechatProxy.heal();
         secretsProxy.heal();
         dynamoProxy.heal();
+        usersProxy.heal();
         wechat.clearFaults();
     }
 
@@ -122,6 +189,7 @@ final class DrillStand implements AutoCloseable {
         wechatProxy.close();
         secretsProxy.close();
         dynamoProxy.close();
+        usersProxy.close();
         wechat.close();
         secrets.close();
     }

@@ -3,6 +3,7 @@ package wxlogin.it.drill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.SimpleIAMPolicyResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import wxlogin.cloudfunction.GetPhoneNumber;
 import wxlogin.cloudfunction.MyCloudFunction;
+import wxlogin.common.ErrorCodes;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.drill.Drill.Answer;
 import wxlogin.it.drill.Drill.Case;
@@ -31,6 +35,7 @@ import wxlogin.it.drill.Drill.Instance;
 import wxlogin.it.drill.Drill.Outcome;
 import wxlogin.it.faults.FaultProxy;
 import wxlogin.local.DevelopmentSecrets;
+import wxlogin.local.wechat.WeChatSandbox;
 import wxlogin.login.LoginHandler;
 import wxlogin.secrets.CachedSecret;
 import wxlogin.secrets.SecretUnavailableException;
@@ -51,15 +56,21 @@ class OutageDrillTest {
     private static DrillStand stand;
     /** Row text by case position, for the table. */
     private static final Map<Integer, String> ROWS = new ConcurrentSkipListMap<>();
+    /** The directory's user ids of the drill's two people: every login after a fault must find the same one (nothing lost). */
+    private static String appUserId;
+    private static String miniProgramUserId;
+    private static final String PHONE_NUMBER = WeChatSandbox.phoneNumberOf(DrillStand.MINI_PROGRAM_PERSON);
 
     private LogCapture logs;
     /** Values no answer or log line may hold: secrets, codes, tokens. */
     private final List<String> sensitive = new ArrayList<>(List.of(DevelopmentSecrets.APPSECRET,
-            DevelopmentSecrets.SIGNING_SECRET));
+            DevelopmentSecrets.SIGNING_SECRET, DevelopmentSecrets.MINIPROGRAM_APPSECRET, PHONE_NUMBER));
 
     @BeforeAll
     static void start() {
         stand = new DrillStand();
+        appUserId = stand.setupLogin().json().path("userId").asText();
+        miniProgramUserId = stand.setupMiniProgramLogin().json().path("userId").asText();
     }
 
     @AfterAll
@@ -79,6 +90,11 @@ class OutageDrillTest {
         stand.heal();
         String text = logs.text();
         logs.close();
+        // jscode2session's session_keys: never in a log line (nor in an answer, checked per case).
+        for (String key : stand.wechat.sessionKeysHandedOut()) {
+            SecretLedger.register(SecretLedger.Kind.SESSION_KEY, key);
+            assertThat(text).as("log lines hold no session_key").doesNotContain(key);
+        }
         for (String value : sensitive) {
             assertThat(text).as("log lines hold no secret, code or token").doesNotContain(value);
         }
@@ -92,6 +108,9 @@ class OutageDrillTest {
     @MethodSource("cases")
     void anOutageAnswersTheContractInsideTheDeadlineAndTheNextRequestSucceeds(Case drill) throws Exception {
         Subject subject = subject(drill.function());
+        if (drill.dependency() == Dependency.USERS_TABLE_WRITE) {
+            ((MiniProgramLogin) subject).newPerson(drill.fault() == FaultKind.ANSWER_LOST);
+        }
         if (drill.instance() == Instance.WARM) {
             subject.warmUp();
             stand.clock.advance(CachedSecret.TTL.plusSeconds(1)); // cached secrets come due: the fault meets a re-read
@@ -137,6 +156,14 @@ class OutageDrillTest {
             assertNoStackTrace(answer.body());
             assertNoSecret(answer.body());
         }
+        for (String key : stand.wechat.sessionKeysHandedOut()) {
+            assertThat(answer.body()).doesNotContain(key);
+        }
+        if (drill.function() == Function.GET_PHONE_NUMBER && answer.status() >= 400) {
+            // wx.cloud.callFunction's failure shape.
+            assertThat(answer.json().path("errMsg").asText()).startsWith("cloud.callFunction:fail ");
+            assertThat(answer.json().path("requestID").isTextual()).as(answer.body()).isTrue();
+        }
         switch (expected) {
             case OK -> assertThat(answer.status()).as(answer.body())
                     .isEqualTo(drill.function() == Function.LOGOUT ? 204 : 200);
@@ -165,6 +192,15 @@ class OutageDrillTest {
                     assertThat(answer.retryAfter()).as("429 carries Retry-After").isNotNull();
                     assertThat(Integer.parseInt(answer.retryAfter())).isPositive();
                 }
+            }
+            case DIRECTORY_UNAVAILABLE_503 -> {
+                assertThat(answer.status()).as("%s: %s", answer, answer.body()).isEqualTo(503);
+                JsonNode body = answer.json();
+                assertThat(body.path("errCode").asLong()).as(answer.body()).isEqualTo(ErrorCodes.USER_DIRECTORY_UNAVAILABLE);
+                assertThat(body.path("errMsg").asText()).contains("new code");
+                assertThat(body.has("token")).isFalse();
+                // The contract's documented exception to "503 carries Retry-After": WeChat spent this code.
+                assertThat(answer.retryAfter()).as("no Retry-After: a retry with this code can only fail").isNull();
             }
             default -> throw new IllegalStateException(expected.name());
         }
@@ -213,6 +249,8 @@ class OutageDrillTest {
             case GATE_AND_MY_CLOUD_FUNCTION -> new GatedCall(stand.gateHandler());
             case REFRESH -> new Session(stand.sessionHandler(), false);
             case LOGOUT -> new Session(stand.sessionHandler(), true);
+            case LOGIN_MINI_PROGRAM -> new MiniProgramLogin(stand.loginHandler());
+            case GET_PHONE_NUMBER -> new PhoneNumber(stand.phoneNumberFunction());
         };
     }
 
@@ -225,13 +263,7 @@ class OutageDrillTest {
 
         private Answer login(int deadlineMillis) {
             String code = stand.code();
-            sensitive.add(code);
-            Answer answer = Answer.of(handler.handleRequest(Drill.loginEvent(code), Drill.context(deadlineMillis)));
-            if (answer.status() == 200) {
-                keep(answer.json(), "token");
-                keep(answer.json(), "refreshToken");
-            }
-            return answer;
+            return logIn(handler, code, Drill.loginEvent(code), deadlineMillis);
         }
 
         @Override
@@ -249,6 +281,104 @@ class OutageDrillTest {
             Answer answer = login(15_000);
             assertThat(answer.status()).as("login after the fault: %s", answer.body()).isEqualTo(200);
             assertThat(answer.json().has("refreshToken")).as("a lasting session again").isTrue();
+            assertThat(answer.json().path("userId").asText()).as("the directory still knows the person (nothing lost)")
+                    .isEqualTo(appUserId);
+        }
+    }
+
+    /**
+     * The mini-program build's login (codeType miniProgram). On the directory-write rows the faulted
+     * login is a new person's first: its read works, its TransactWriteItems meets the fault.
+     */
+    private final class MiniProgramLogin implements Subject {
+        private final LoginHandler handler;
+        private String person = DrillStand.MINI_PROGRAM_PERSON;
+        private int directoryItemsBefore = -1;
+        private boolean writeTookEffect;
+
+        MiniProgramLogin(LoginHandler handler) {
+            this.handler = handler;
+        }
+
+        private Answer login(String who, int deadlineMillis) {
+            String code = stand.miniProgramCode(who);
+            return logIn(handler, code, Drill.miniProgramLoginEvent(code), deadlineMillis);
+        }
+
+        /**
+         * The directory-write rows: the faulted call is a new person's, and the table is counted before it.
+         *
+         * @param tookEffect the fault lets the write through (its answer is lost)
+         */
+        MiniProgramLogin newPerson(boolean tookEffect) {
+            person = "p" + UUID.randomUUID().toString().substring(0, 8);
+            directoryItemsBefore = stand.directoryItems();
+            writeTookEffect = tookEffect;
+            return this;
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(login(DrillStand.MINI_PROGRAM_PERSON, 15_000).status()).as("warm-up login").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            return login(person, deadlineMillis);
+        }
+
+        @Override
+        public void recover() {
+            int itemsAfterTheFault = stand.directoryItems();
+            if (directoryItemsBefore >= 0 && writeTookEffect) {
+                assertThat(itemsAfterTheFault).as("the write took effect, only its answer was lost")
+                        .isGreaterThan(directoryItemsBefore);
+            } else if (directoryItemsBefore >= 0) {
+                assertThat(itemsAfterTheFault).as("the failed write left nothing of the new person")
+                        .isEqualTo(directoryItemsBefore);
+            }
+            Answer answer = login(person, 15_000);
+            assertThat(answer.status()).as("login after the fault: %s", answer.body()).isEqualTo(200);
+            assertThat(answer.json().has("refreshToken")).as("a lasting session again").isTrue();
+            String userId = answer.json().path("userId").asText();
+            if (directoryItemsBefore >= 0) {
+                assertThat(stand.directoryOwnerOfMiniProgramOpenid(answer.json().path("openid").asText()))
+                        .as("the new person is in the directory, linked by the openid").isEqualTo(userId);
+                if (writeTookEffect) {
+                    assertThat(stand.directoryItems()).as("the login found the user the lost write made: no second one")
+                            .isEqualTo(itemsAfterTheFault);
+                }
+            } else {
+                assertThat(userId).as("the directory still knows the person (nothing lost)").isEqualTo(miniProgramUserId);
+            }
+        }
+    }
+
+    /** getPhoneNumber (the openapi sample), with the context the gate gives a mini-program session. */
+    private final class PhoneNumber implements Subject {
+        private final GetPhoneNumber function;
+
+        PhoneNumber(GetPhoneNumber function) {
+            this.function = function;
+        }
+
+        @Override
+        public void warmUp() {
+            assertThat(call(10_000).status()).as("warm-up call").isEqualTo(200);
+        }
+
+        @Override
+        public Answer call(int deadlineMillis) {
+            String code = stand.phoneCode();
+            sensitive.add(code);
+            return Answer.of(function.handleRequest(Drill.phoneNumberEvent(code), Drill.context(deadlineMillis)));
+        }
+
+        @Override
+        public void recover() {
+            Answer answer = call(10_000);
+            assertThat(answer.status()).as("call after the fault: %s", answer.body()).isEqualTo(200);
+            assertThat(answer.json().path("result").path("phoneNumber").asText()).isEqualTo(PHONE_NUMBER);
         }
     }
 
@@ -340,6 +470,17 @@ class OutageDrillTest {
                         .isEqualTo(200);
             }
         }
+    }
+
+    /** A login with {@code code} (kept as sensitive), and the tokens of its 200. */
+    private Answer logIn(LoginHandler handler, String code, APIGatewayV2HTTPEvent event, int deadlineMillis) {
+        sensitive.add(code);
+        Answer answer = Answer.of(handler.handleRequest(event, Drill.context(deadlineMillis)));
+        if (answer.status() == 200) {
+            keep(answer.json(), "token");
+            keep(answer.json(), "refreshToken");
+        }
+        return answer;
     }
 
     /** A token of an answer, kept as sensitive. */

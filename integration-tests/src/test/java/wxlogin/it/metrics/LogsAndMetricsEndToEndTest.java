@@ -28,7 +28,7 @@ class LogsAndMetricsEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Set<String> FUNCTIONS = Set.of("login", "gate", "session", "myCloudFunction", "getPhoneNumber");
+    private static final Set<String> FUNCTIONS = Set.of("login", "gate", "session", "account", "myCloudFunction", "getPhoneNumber");
     private static List<JsonNode> records;
     private static List<JsonNode> lines;
     private static String text;

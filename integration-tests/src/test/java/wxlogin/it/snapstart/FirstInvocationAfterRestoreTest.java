@@ -24,11 +24,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import wxlogin.account.AccountHandler;
 import wxlogin.cloudfunction.MyCloudFunction;
 import wxlogin.gate.CallGateHandler;
 import wxlogin.it.template.Template;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.dynamodb.DynamoDbLocal;
+import wxlogin.local.events.EventBridgeEndpoint;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 import wxlogin.login.LoginHandler;
@@ -56,6 +58,7 @@ class FirstInvocationAfterRestoreTest {
     private static WeChatSandbox wechat;
     private static SecretsManagerEndpoint secrets;
     private static Map<String, String> env;
+    private static EventBridgeEndpoint eventBus;
 
     @TempDir
     Path events;
@@ -74,12 +77,15 @@ class FirstInvocationAfterRestoreTest {
         String users = "users-" + UUID.randomUUID();
         dynamo.createTable(users, Template.load().properties("UsersTable"));
         env.put("USERS_TABLE", users);
+        eventBus = EventBridgeEndpoint.start();
+        env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", eventBus.endpoint().toString());
     }
 
     @AfterAll
     static void stop() {
         wechat.close();
         secrets.close();
+        eventBus.close();
     }
 
     @Test
@@ -107,6 +113,18 @@ class FirstInvocationAfterRestoreTest {
     void myCloudFunction() throws Exception {
         String answer = firstInvocation(MyCloudFunction.class, Files.readString(event("my-cloud-function.json")));
         assertThat(answer).contains("cloud.callFunction:ok");
+    }
+
+    @Test
+    void anAccountDeletion() throws Exception {
+        JsonNode session = login("deleted");
+        ObjectNode event = (ObjectNode) JSON.readTree(event("account-delete.json").toFile());
+        ((ObjectNode) event.path("headers")).put("authorization", "Bearer " + session.get("token").asText());
+        ((ObjectNode) event.at("/requestContext/authorizer/lambda")).put("userId", session.get("userId").asText());
+        String answer = firstInvocation(AccountHandler.class, JSON.writeValueAsString(event));
+        assertThat(answer).contains("\"statusCode\":204");
+        assertThat(eventBus.events()).anySatisfy(e -> assertThat(e.detail().path("userId").asText())
+                .isEqualTo(session.get("userId").asText()));
     }
 
     /** Runs the function's first invocation after its hooks in a child JVM; asserts what it loaded; returns the answer. */
@@ -150,18 +168,28 @@ class FirstInvocationAfterRestoreTest {
     }
 
     private static String code() {
-        return wechat.issueCode("weixinApp", "restored");
+        return code("restored");
+    }
+
+    private static String code(String user) {
+        return wechat.issueCode("weixinApp", user);
     }
 
     /** A login in this JVM by the production handler: the session body (token, refreshToken, ...). */
     private static JsonNode login() throws IOException {
+        return login("restored");
+    }
+
+    /** The same for the sandbox's {@code user}. */
+    private static JsonNode login(String user) throws IOException {
         LoginHandler handler = new LoginHandler(env);
         String body = handler.handleRequest(APIGatewayV2HTTPEvent.builder().withRouteKey("POST /login")
-                .withRawPath("/login").withBody("{\"code\":\"" + code() + "\"}").withIsBase64Encoded(false).build(),
+                .withRawPath("/login").withBody("{\"code\":\"" + code(user) + "\"}").withIsBase64Encoded(false).build(),
                 new FakeContext()).getBody();
         JsonNode session = JSON.readTree(body);
         assertThat(session.has("refreshToken")).as(body).isTrue();
         SecretLedger.register(SecretLedger.Kind.SESSION_TOKEN, session.get("refreshToken").asText());
+        SecretLedger.register(SecretLedger.Kind.SESSION_TOKEN, session.get("token").asText());
         return session;
     }
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import wxlogin.local.DevelopmentSecrets;
 import wxlogin.local.dynamodb.DynamoDbLocal;
+import wxlogin.local.events.EventBridgeEndpoint;
 import wxlogin.local.secrets.SecretsManagerEndpoint;
 import wxlogin.local.wechat.WeChatSandbox;
 
@@ -42,6 +43,7 @@ class EventsRunThroughHandlersTest {
     private static SecretsManagerEndpoint secrets;
     private static WeChatSandbox wechat;
     private static DynamoDbLocal dynamo;
+    private static EventBridgeEndpoint events;
     private static final Map<String, String> savedProperties = new HashMap<>();
 
     @BeforeAll
@@ -51,6 +53,7 @@ class EventsRunThroughHandlersTest {
         secrets = SecretsManagerEndpoint.start();
         DevelopmentSecrets.seed(secrets);
         wechat = DevelopmentSecrets.sandboxFor();
+        events = EventBridgeEndpoint.start();
         // The table env.json names, with the template's key schema, in DynamoDB Local.
         dynamo = DynamoDbLocal.shared();
         for (String function : List.of("CodeExchangeFunction", "SessionFunction")) {
@@ -76,6 +79,9 @@ class EventsRunThroughHandlersTest {
         });
         if (wechat != null) {
             wechat.close();
+        }
+        if (events != null) {
+            events.close();
         }
         if (secrets != null) {
             secrets.close();
@@ -258,6 +264,7 @@ class EventsRunThroughHandlersTest {
         }
         env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.endpoint().toString());
         env.put("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", events.endpoint().toString());
         return env;
     }
 
@@ -272,6 +279,25 @@ class EventsRunThroughHandlersTest {
         // The event's code is spent: sam local invoke with it again gets WeChat's 40029.
         APIGatewayV2HTTPResponse again = invoke("GetPhoneNumberFunction", event("get-phone-number.json"));
         assertThat(JSON.readTree(again.getBody()).get("errCode").asLong()).isEqualTo(40029);
+    }
+
+    @Test
+    void accountDeleteJsonAsksForARecentLoginAndWithAFreshLoginsTokenDeletesTheAccount() throws Exception {
+        // The event's token is the local key's but carries no auth_time: "log in again, then delete".
+        APIGatewayV2HTTPResponse old = invoke("AccountFunction", event("account-delete.json"));
+        assertThat(old.getStatusCode()).as(old.getBody()).isEqualTo(401);
+        assertThat(JSON.readTree(old.getBody()).get("errCode").asLong()).isEqualTo(900410);
+
+        ObjectNode login = event("login.json");
+        login.put("body", "{\"code\":\"" + wechat.issueCode("weixinApp", "deleteme") + "\"}");
+        JsonNode session = JSON.readTree(invoke("CodeExchangeFunction", login).getBody());
+        ObjectNode delete = event("account-delete.json");
+        ((ObjectNode) delete.path("headers")).put("authorization", "Bearer " + session.path("token").asText());
+        ((ObjectNode) delete.at("/requestContext/authorizer/lambda")).put("userId", session.path("userId").asText());
+        APIGatewayV2HTTPResponse deleted = invoke("AccountFunction", delete);
+        assertThat(deleted.getStatusCode()).as(deleted.getBody()).isEqualTo(204);
+        assertThat(events.events()).anySatisfy(e -> assertThat(e.detail().path("userId").asText())
+                .isEqualTo(session.path("userId").asText()));
     }
 
     private static RequestStreamHandler handler(String functionId) throws Exception {

@@ -72,7 +72,7 @@ class EventsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"login.json", "login-miniprogram.json", "login-bad-request.json", "my-cloud-function.json",
-            "get-phone-number.json",
+            "get-phone-number.json", "account-delete.json",
             "session-refresh.json", "logout.json", "logout-everywhere.json"})
     void httpEventsAreShapedLikeApiGatewaysPayload2(String name) throws Exception {
         JsonNode raw = JSON.readTree(ProjectFiles.event(name).toFile());

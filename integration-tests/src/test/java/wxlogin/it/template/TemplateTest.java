@@ -48,6 +48,7 @@ class TemplateTest {
     static final String MY_CLOUD_FUNCTION = "MyCloudFunction";
     static final String PHONE_FUNCTION = "GetPhoneNumberFunction";
     static final String SESSION = "SessionFunction";
+    static final String ACCOUNT = "AccountFunction";
     static final String SESSIONS_TABLE = "SessionsTable";
     static final String USERS_TABLE = "UsersTable";
     static final String AUTHORIZER = "CallGate";
@@ -70,7 +71,9 @@ class TemplateTest {
             SESSION, Set.of("SESSION_KEYS_SECRET_ID", "SESSION_TTL_SECONDS", "SESSION_ISSUER", "SESSIONS_TABLE",
                     "REFRESH_TTL_SECONDS", "REFRESH_REUSE_INTERVAL_SECONDS", "MAX_SESSION_AGE_SECONDS"),
             MY_CLOUD_FUNCTION, Set.of(),
-            PHONE_FUNCTION, Set.of("WECHAT_API_SECRET_ID", "WECHAT_API_BASE_URL"));
+            PHONE_FUNCTION, Set.of("WECHAT_API_SECRET_ID", "WECHAT_API_BASE_URL"),
+            ACCOUNT, Set.of("WECHAT_APP_SECRET_ID", "SESSION_KEYS_SECRET_ID", "SESSION_ISSUER", "WECHAT_API_BASE_URL",
+                    "SESSIONS_TABLE", "USERS_TABLE"));
 
     /** Read by every function's code (common/Metrics), declared once in Globals. */
     static final Set<String> EVERY_FUNCTION_READS = Set.of("METRICS_NAMESPACE");
@@ -94,6 +97,8 @@ class TemplateTest {
             PHONE_FUNCTION, new HandlerSpec("wxlogin.cloudfunction.GetPhoneNumber", APIGatewayV2HTTPEvent.class,
                     APIGatewayV2HTTPResponse.class),
             SESSION, new HandlerSpec("wxlogin.session.handler.SessionHandler", APIGatewayV2HTTPEvent.class,
+                    APIGatewayV2HTTPResponse.class),
+            ACCOUNT, new HandlerSpec("wxlogin.account.AccountHandler", APIGatewayV2HTTPEvent.class,
                     APIGatewayV2HTTPResponse.class));
 
     private static Template template;
@@ -113,6 +118,7 @@ class TemplateTest {
         assertThat(template.type(GATE)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(MY_CLOUD_FUNCTION)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(SESSION)).isEqualTo(Template.FUNCTION);
+        assertThat(template.type(ACCOUNT)).isEqualTo(Template.FUNCTION);
         assertThat(template.type(SESSIONS_TABLE)).isEqualTo("AWS::DynamoDB::Table");
         assertThat(template.type(USERS_TABLE)).isEqualTo("AWS::DynamoDB::Table");
         assertThat(template.type("MiniProgramSecret")).isEqualTo("AWS::SecretsManager::Secret");
@@ -150,6 +156,7 @@ class TemplateTest {
         assertThat((Integer) template.functionProperties(GATE).get("Timeout")).isBetween(3, 9);
         assertThat((Integer) template.functionProperties(MY_CLOUD_FUNCTION).get("Timeout")).isLessThan(30);
         assertThat((Integer) template.functionProperties(SESSION).get("Timeout")).isBetween(5, 20);
+        assertThat((Integer) template.functionProperties(ACCOUNT).get("Timeout")).isBetween(5, 20);
     }
 
     // ------------------------------------------------------------------ the API and its authorizer
@@ -215,7 +222,11 @@ class TemplateTest {
         });
         assertThat(routes).filteredOn(r -> r.routeKey().equals("POST /functions/myCloudFunction")).singleElement()
                 .satisfies(r -> assertThat(r.functionId()).isEqualTo(MY_CLOUD_FUNCTION));
-        List<Template.Route> gated = routes.stream().filter(r -> r.path().startsWith("/functions/")).toList();
+        // Account deletion is gated like the cloud functions (its credential is the access token).
+        assertThat(routes).filteredOn(r -> r.routeKey().equals("POST /account/delete")).singleElement()
+                .satisfies(r -> assertThat(r.functionId()).isEqualTo(ACCOUNT));
+        List<Template.Route> gated = routes.stream()
+                .filter(r -> r.path().startsWith("/functions/") || r.path().equals("/account/delete")).toList();
         assertThat(gated).isNotEmpty().allSatisfy(r -> {
             String effective = r.authorizer() == null ? (String) auth.get("DefaultAuthorizer") : r.authorizer();
             assertThat(effective).as(r.routeKey()).isEqualTo(AUTHORIZER).isIn(authorizers);
@@ -370,14 +381,17 @@ class TemplateTest {
                 SESSION, Set.of(ref("SessionKeysSecret")),
                 MY_CLOUD_FUNCTION, Set.of(),
                 // The openapi sample calls WeChat with the mini program's access token.
-                PHONE_FUNCTION, Set.of(miniProgramSecretArnExpression()));
+                PHONE_FUNCTION, Set.of(miniProgramSecretArnExpression()),
+                // It verifies the token itself (auth_time) and unregisters with the app's access token.
+                ACCOUNT, Set.of(wechatSecret, ref("SessionKeysSecret")));
         for (String id : template.functionIds()) {
             List<Grant> all = grants(id);
             assertThat(all).as(id + ": no wildcard actions").allSatisfy(g -> assertThat(g.action()).doesNotContain("*"));
             assertThat(all).as(id + ": no wildcard resources")
                     .allSatisfy(g -> assertThat(String.valueOf(g.resource())).doesNotContain("*"));
-            assertThat(all).as(id + ": Secrets Manager and DynamoDB only").allSatisfy(
-                    g -> assertThat(g.action()).matches("(secretsmanager|dynamodb):[A-Za-z]+"));
+            assertThat(all).as(id + ": Secrets Manager and DynamoDB only (and EventBridge for account deletion)")
+                    .allSatisfy(g -> assertThat(g.action()).matches(id.equals(ACCOUNT)
+                            ? "(secretsmanager|dynamodb|events):[A-Za-z]+" : "(secretsmanager|dynamodb):[A-Za-z]+"));
             List<Grant> grants = all.stream().filter(g -> g.action().startsWith("secretsmanager:")).toList();
             assertThat(grants).as(id + ": GetSecretValue only").allSatisfy(
                     g -> assertThat(g.action()).isEqualTo("secretsmanager:GetSecretValue"));
@@ -441,7 +455,10 @@ class TemplateTest {
                 // The gate stays stateless.
                 GATE, Set.of(),
                 MY_CLOUD_FUNCTION, Set.of(),
-                PHONE_FUNCTION, Set.of());
+                PHONE_FUNCTION, Set.of(),
+                // Account deletion revokes every family of the user: the index, then an update of each.
+                ACCOUNT, Set.of(new Grant("dynamodb:UpdateItem", table),
+                        new Grant("dynamodb:Query", Map.of("Fn::Sub", "${SessionsTable.Arn}/index/ByUser"))));
         for (String id : template.functionIds()) {
             // The users table's grants are checked below.
             Object users = Map.of("Fn::GetAtt", List.of(USERS_TABLE, "Arn"));
@@ -452,16 +469,21 @@ class TemplateTest {
     }
 
     @Test
-    void onlyLoginTouchesTheUsersTableWithTheActionsItUses() {
+    void onlyLoginAndAccountDeletionTouchTheUsersTableWithTheActionsTheyUse() {
         Object table = Map.of("Fn::GetAtt", List.of(USERS_TABLE, "Arn"));
         // One BatchGetItem per login; new links in one TransactWriteItems, authorised per contained
         // action (conditional puts, an update). No delete: login never removes or moves a link.
         Set<Grant> login = Set.of(new Grant("dynamodb:BatchGetItem", table), new Grant("dynamodb:PutItem", table),
                 new Grant("dynamodb:UpdateItem", table));
+        // A deletion reads the record and the user, writes the record with the marks (one transaction:
+        // a put and updates), deletes the links one by one, and ends with an update and a delete.
+        Set<Grant> account = Set.of(new Grant("dynamodb:GetItem", table), new Grant("dynamodb:PutItem", table),
+                new Grant("dynamodb:UpdateItem", table), new Grant("dynamodb:DeleteItem", table));
         for (String id : template.functionIds()) {
             Set<Grant> dynamo = grants(id).stream().filter(g -> g.action().startsWith("dynamodb:"))
                     .filter(g -> g.resource().equals(table)).collect(Collectors.toSet());
-            assertThat(dynamo).as(id + ": UsersTable grants").isEqualTo(id.equals(LOGIN) ? login : Set.of());
+            assertThat(dynamo).as(id + ": UsersTable grants")
+                    .isEqualTo(id.equals(LOGIN) ? login : id.equals(ACCOUNT) ? account : Set.of());
         }
         Set<Object> tables = template.functionIds().stream().flatMap(id -> grants(id).stream())
                 .filter(g -> g.action().startsWith("dynamodb:")).map(Grant::resource).collect(Collectors.toSet());
@@ -555,6 +577,19 @@ class TemplateTest {
         assertThat(branches.get(2)).isEqualTo(ref("AWS::NoValue"));
         assertThat(template.functionProperties(GATE)).doesNotContainKey("VpcConfig");
         assertThat(template.functionProperties(MY_CLOUD_FUNCTION)).doesNotContainKey("VpcConfig");
+        assertThat(template.functionProperties(ACCOUNT)).doesNotContainKey("VpcConfig");
+    }
+
+    @Test
+    void accountDeletionMayPutEventsOnTheDefaultBusOnly() {
+        List<Grant> events = grants(ACCOUNT).stream().filter(g -> g.action().startsWith("events:")).toList();
+        assertThat(events).containsExactly(new Grant("events:PutEvents", Map.of("Fn::Sub",
+                "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")));
+        for (String id : template.functionIds()) {
+            if (!id.equals(ACCOUNT)) {
+                assertThat(grants(id)).as(id).noneSatisfy(g -> assertThat(g.action()).startsWith("events:"));
+            }
+        }
     }
 
     @Test
@@ -572,6 +607,10 @@ class TemplateTest {
                 Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
                 Map.of("Fn::If", List.of(vpcCondition,
                         Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"),
+                        ref("AWS::NoValue"))),
+                // What SAM gives its own roles when Tracing is Active (AlarmsTest checks it deployed).
+                Map.of("Fn::If", List.of("TracingActive",
+                        Map.of("Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/AWSXrayWriteOnlyAccess"),
                         ref("AWS::NoValue"))));
         assertThat(properties).doesNotContainKeys("PermissionsBoundary", "Path");
     }

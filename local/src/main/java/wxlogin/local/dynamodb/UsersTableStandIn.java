@@ -11,14 +11,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import wxlogin.local.aws.AwsJsonEndpoint;
 
 /**
  * For {@code ./bin/local} only, where DynamoDB Local cannot run (its native library ships for
  * Linux x86/x86_64, macOS and Windows): an in-memory stand-in for the DynamoDB calls the user
- * directory makes ({@code BatchGetItem}, {@code GetItem}, and {@code TransactWriteItems} of puts
- * conditioned on {@code attribute_not_exists(pk)} and updates {@code ADD <set> :v} conditioned on
- * {@code attribute_exists(pk)}), on DynamoDB's wire protocol (JSON 1.0), so the login's own SDK
+ * directory makes at login ({@code BatchGetItem}, {@code GetItem}, and {@code TransactWriteItems} of
+ * puts and updates {@code ADD <set> :v}, conditioned on {@code attribute_exists(...)} /
+ * {@code attribute_not_exists(...)} terms joined by {@code AND} or by {@code OR}), on DynamoDB's wire protocol (JSON 1.0), so the login's own SDK
  * client talks to it. Anything else is refused with a {@code ValidationException}: it is not a
  * DynamoDB, and the sessions table's conditional rotations are not among what it answers (lasting
  * sessions stay off with it). Tests use DynamoDB Local.
@@ -26,8 +28,8 @@ import wxlogin.local.aws.AwsJsonEndpoint;
 public final class UsersTableStandIn extends AwsJsonEndpoint {
 
     private static final String PK = "pk";
-    private static final String NOT_EXISTS = "attribute_not_exists(pk)";
-    private static final String EXISTS = "attribute_exists(pk)";
+    private static final Pattern TERM =
+            Pattern.compile("(attribute_exists|attribute_not_exists)\\((\\w+)\\)");
 
     /** table -> pk -> item (DynamoDB's attribute-value JSON); guarded by this. */
     private final Map<String, Map<String, ObjectNode>> tables = new HashMap<>();
@@ -96,16 +98,9 @@ public final class UsersTableStandIn extends AwsJsonEndpoint {
             if (action == null) {
                 throw new AwsError(400, "ValidationException", "the stand-in answers Put and Update only");
             }
-            boolean exists = table(action.path("TableName").asText()).containsKey(
+            ObjectNode existing = table(action.path("TableName").asText()).get(
                     write.has("Put") ? action.path("Item").path(PK).path("S").asText() : pk(action.path("Key")));
-            String condition = action.path("ConditionExpression").asText("");
-            boolean holds = switch (condition) {
-                case "" -> true;
-                case NOT_EXISTS -> !exists;
-                case EXISTS -> exists;
-                default -> throw new AwsError(400, "ValidationException", "condition not supported by the stand-in: "
-                        + condition);
-            };
+            boolean holds = holds(action.path("ConditionExpression").asText(""), existing);
             reasons.add(holds ? "None" : "ConditionalCheckFailed");
             cancelled |= !holds;
         }
@@ -126,6 +121,27 @@ public final class UsersTableStandIn extends AwsJsonEndpoint {
             }
         }
         return JSON.createObjectNode();
+    }
+
+    /** A condition of attribute_exists / attribute_not_exists terms, all joined by AND or all by OR, on the item (null: none). */
+    private static boolean holds(String condition, ObjectNode item) {
+        if (condition.isEmpty()) {
+            return true;
+        }
+        boolean or = condition.contains(" OR ");
+        if (or && condition.contains(" AND ")) {
+            throw new AwsError(400, "ValidationException", "condition not supported by the stand-in: " + condition);
+        }
+        boolean result = !or;
+        for (String term : condition.split(or ? " OR " : " AND ")) {
+            Matcher m = TERM.matcher(term.trim());
+            if (!m.matches()) {
+                throw new AwsError(400, "ValidationException", "condition not supported by the stand-in: " + condition);
+            }
+            boolean value = m.group(1).equals("attribute_exists") == (item != null && item.has(m.group(2)));
+            result = or ? result || value : result && value;
+        }
+        return result;
     }
 
     /** {@code ADD <attribute> :value} of a string set to an existing item. */
