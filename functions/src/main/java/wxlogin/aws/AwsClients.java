@@ -121,15 +121,21 @@ public final class AwsClients {
      * One call's timeouts: at most {@code callCap} for the call (retries and pauses included) and
      * {@code attemptCap} per attempt, never past the deadline. Null when less than {@code minMillis}
      * is left: the answer would come too late, so the caller does not call.
+     * <p>The attempt timeout is set only when it is shorter than the call's: when no retry fits,
+     * one timer ends the call, instead of two due at the same moment whose order decides whether
+     * the SDK starts a retry that only the other can stop.
      */
     public static AwsRequestOverrideConfiguration timeouts(Deadline deadline, long callCap, long attemptCap,
                                                            long minMillis) {
         if (!deadline.allows(minMillis)) {
             return null;
         }
-        return AwsRequestOverrideConfiguration.builder()
-                .apiCallTimeout(Duration.ofMillis(deadline.timeoutMillis(callCap)))
-                .apiCallAttemptTimeout(Duration.ofMillis(deadline.timeoutMillis(attemptCap)))
-                .build();
+        int call = deadline.timeoutMillis(callCap);
+        AwsRequestOverrideConfiguration.Builder timeouts = AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(Duration.ofMillis(call));
+        if (attemptCap < call) {
+            timeouts.apiCallAttemptTimeout(Duration.ofMillis(attemptCap));
+        }
+        return timeouts.build();
     }
 }
