@@ -22,14 +22,28 @@ class AwsClientsTimeoutsTest {
     }
 
     @Test
-    void nearTheDeadlineBothTimeoutsEndWithIt() {
+    void aDeadlineInsideTheCallsCapEndsTheCallAndLeavesTheAttemptsCapWhileItIsShorter() {
         Deadline deadline = Deadline.in(20_000, clock);
-        clock.advance(Duration.ofMillis(19_300));
+        clock.advance(Duration.ofMillis(18_000));
 
         AwsRequestOverrideConfiguration timeouts = AwsClients.timeouts(deadline, 4_000, 1_500, 50);
 
-        assertThat(timeouts.apiCallTimeout()).hasValue(Duration.ofMillis(700));
-        assertThat(timeouts.apiCallAttemptTimeout()).hasValue(Duration.ofMillis(700));
+        assertThat(timeouts.apiCallTimeout()).hasValue(Duration.ofMillis(2_000));
+        assertThat(timeouts.apiCallAttemptTimeout()).hasValue(Duration.ofMillis(1_500));
+    }
+
+    @Test
+    void nearTheDeadlineOneTimerEndsTheCall() {
+        // Two timers due at the same moment: their order would decide whether the SDK starts a retry.
+        for (long left : new long[] {1_500, 700}) {
+            Deadline deadline = Deadline.in(20_000, clock);
+            clock.advance(Duration.ofMillis(20_000 - left));
+
+            AwsRequestOverrideConfiguration timeouts = AwsClients.timeouts(deadline, 4_000, 1_500, 50);
+
+            assertThat(timeouts.apiCallTimeout()).as("%d ms left", left).hasValue(Duration.ofMillis(left));
+            assertThat(timeouts.apiCallAttemptTimeout()).as("%d ms left", left).isEmpty();
+        }
     }
 
     @Test
